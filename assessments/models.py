@@ -1,0 +1,1 @@
+# Findings, red flags and care plans arrive with the assessment issue.

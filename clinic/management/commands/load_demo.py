@@ -1,0 +1,155 @@
+"""Create (or refresh) the demo clinic: one user per role, ~30 patients, a week of visits.
+
+Idempotent: every object is looked up before it is created, so running it twice adds nothing.
+"""
+
+import datetime as dt
+import random
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import Clinic, Role, User
+from patients import normalize, services
+from patients.models import Appointment, AppointmentStatus, Patient
+
+DEMO_PASSWORD = "demo-pass-2026"
+DEMO_USERS = [
+    ("demo-admin", Role.ADMIN, "管理 花子"),
+    ("demo-practitioner", Role.PRACTITIONER, "整体 一郎"),
+    ("demo-practitioner2", Role.PRACTITIONER, "施術 美咲"),
+    ("demo-frontdesk", Role.FRONT_DESK, "受付 さくら"),
+]
+# family, given, family kana, given kana, sex, birth year, work style
+DEMO_PATIENTS = [
+    ("山田", "太郎", "ヤマダ", "タロウ", "male", 1978, "desk"),
+    ("佐藤", "美穂", "サトウ", "ミホ", "female", 1985, "standing"),
+    ("鈴木", "健一", "スズキ", "ケンイチ", "male", 1962, "driving"),
+    ("高橋", "由美子", "タカハシ", "ユミコ", "female", 1956, "mixed"),
+    ("田中", "翔太", "タナカ", "ショウタ", "male", 1994, "desk"),
+    ("伊藤", "さやか", "イトウ", "サヤカ", "female", 1990, "standing"),
+    ("渡辺", "誠", "ワタナベ", "マコト", "male", 1970, "desk"),
+    ("中村", "優子", "ナカムラ", "ユウコ", "female", 1981, "desk"),
+    ("小林", "大輔", "コバヤシ", "ダイスケ", "male", 1988, "standing"),
+    ("加藤", "恵", "カトウ", "メグミ", "female", 1975, "mixed"),
+    ("吉田", "浩二", "ヨシダ", "コウジ", "male", 1959, "driving"),
+    ("山本", "奈々", "ヤマモト", "ナナ", "female", 1999, "standing"),
+    ("松本", "隆", "マツモト", "タカシ", "male", 1967, "desk"),
+    ("井上", "真理", "イノウエ", "マリ", "female", 1973, "desk"),
+    ("木村", "拓也", "キムラ", "タクヤ", "male", 1983, "driving"),
+    ("林", "千尋", "ハヤシ", "チヒロ", "female", 1992, "mixed"),
+    ("斎藤", "和夫", "サイトウ", "カズオ", "male", 1950, "mixed"),
+    ("清水", "明美", "シミズ", "アケミ", "female", 1964, "standing"),
+    ("山口", "悠斗", "ヤマグチ", "ユウト", "male", 2001, "desk"),
+    ("森", "陽子", "モリ", "ヨウコ", "female", 1979, "desk"),
+    ("池田", "修", "イケダ", "オサム", "male", 1955, "driving"),
+    ("橋本", "彩", "ハシモト", "アヤ", "female", 1996, "standing"),
+    ("阿部", "直樹", "アベ", "ナオキ", "male", 1986, "desk"),
+    ("石川", "久美子", "イシカワ", "クミコ", "female", 1960, "mixed"),
+    ("山下", "剛", "ヤマシタ", "ツヨシ", "male", 1977, "standing"),
+    ("中島", "舞", "ナカジマ", "マイ", "female", 1989, "desk"),
+    ("前田", "勇気", "マエダ", "ユウキ", "male", 1998, "driving"),
+    ("藤田", "礼子", "フジタ", "レイコ", "female", 1968, "standing"),
+    ("小川", "颯", "オガワ", "ハヤテ", "male", 2003, "desk"),
+    ("岡田", "智子", "オカダ", "トモコ", "female", 1971, "desk"),
+]
+REASONS = ["右膝裏の痛み", "左ふくらはぎのだるさ", "腰の張り", "肩こり", "再評価", "膝裏のつっぱり"]
+SLOTS = [dt.time(9, 30), dt.time(10, 30), dt.time(11, 30), dt.time(14, 0), dt.time(15, 0),
+         dt.time(16, 30)]
+
+
+class Command(BaseCommand):
+    help = "Load the demo clinic (refuses to run with PRODUCTION=1)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("load_demo refuses to run under production settings.")
+        with transaction.atomic():
+            clinic, _ = Clinic.objects.get_or_create(
+                slug="demo",
+                defaults={"name": "ひかがみ整体院 (デモ)", "phone": "03-1234-5678",
+                          "address": "東京都渋谷区神宮前1-2-3"},
+            )
+            users = {name: self._user(clinic, name, role, display) for name, role, display in
+                     DEMO_USERS}
+            patients = [self._patient(clinic, users["demo-frontdesk"], i, row)
+                        for i, row in enumerate(DEMO_PATIENTS)]
+            self._portal_user(clinic, patients[0])
+            created = self._week_of_visits(
+                clinic, [users["demo-practitioner"], users["demo-practitioner2"]], patients,
+                users["demo-frontdesk"],
+            )
+        self.stdout.write(
+            f"Demo clinic '{clinic.name}': {len(patients)} patients, {created} new visits."
+        )
+
+    def _user(self, clinic, username, role, display):
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"clinic": clinic, "role": role, "display_name": display}
+        )
+        user.clinic, user.role, user.is_active = clinic, role, True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        return user
+
+    def _patient(self, clinic, desk, index, row):
+        family, given, family_kana, given_kana, sex, year, work = row
+        birth = dt.date(year, 1 + index % 12, 1 + (index * 7) % 28)
+        found = Patient.objects.filter(
+            clinic=clinic, kana_key=normalize.fold(family_kana + given_kana), birth_date=birth
+        ).first()
+        if found:
+            return found
+        patient = Patient(
+            family_name=family, given_name=given, family_name_kana=family_kana,
+            given_name_kana=given_kana, birth_date=birth, sex=sex, work_style=work,
+            phone=f"090-{1000 + index:04d}-{5678 + index:04d}",
+            email=f"patient{index + 1}@example.jp", postal_code="150-0001",
+            address=f"東京都渋谷区神宮前{index % 6 + 1}-{index + 1}-{index % 9 + 1}",
+            occupation={"desk": "会社員", "standing": "販売員", "driving": "配送ドライバー",
+                        "mixed": "自営業"}[work],
+        )
+        return services.register_patient(
+            patient=patient, clinic_id=clinic.pk, recorded_by=desk,
+            consents={"treatment": True, "privacy": True},
+        )
+
+    def _portal_user(self, clinic, patient):
+        user = self._user(clinic, "demo-patient", Role.PATIENT, patient.full_name)
+        if patient.portal_user_id != user.pk:
+            patient.portal_user = user
+            patient.save()
+
+    def _week_of_visits(self, clinic, practitioners, patients, desk):
+        rng = random.Random(2026)
+        today = timezone.localdate()
+        now = timezone.now()
+        created = 0
+        for offset in range(-2, 6):
+            day = today + dt.timedelta(days=offset)
+            for p_index, practitioner in enumerate(practitioners):
+                for s_index, slot in enumerate(SLOTS):
+                    if (s_index + offset + p_index) % 3 == 2:
+                        continue  # leave gaps so the day view looks like a real day
+                    start = timezone.make_aware(dt.datetime.combine(day, slot))
+                    if Appointment.objects.filter(practitioner=practitioner, start=start).exists():
+                        continue
+                    patient = patients[(offset * 7 + p_index * 3 + s_index * 5) % len(patients)]
+                    try:
+                        visit = services.book_appointment(
+                            patient=patient, practitioner=practitioner, start=start, minutes=45,
+                            reason=rng.choice(REASONS), booked_by=desk,
+                        )
+                    except services.BookingConflict:
+                        continue
+                    if visit.end < now:
+                        visit.status = AppointmentStatus.COMPLETED
+                    elif visit.start < now:
+                        visit.status = AppointmentStatus.IN_SESSION
+                    elif day == today and s_index == 0:
+                        visit.status = AppointmentStatus.CHECKED_IN
+                    visit.save(update_fields=["status"])
+                    created += 1
+        return created

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from clinic import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.staff_create, name="staff_create"),
+    path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
+    path("", include("patients.urls")),
+]

@@ -1,0 +1,199 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import Clinic
+from patients import normalize
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNSPECIFIED = "unspecified", _("Prefer not to say")
+
+
+class WorkStyle(models.TextChoices):
+    DESK = "desk", _("Desk work")
+    STANDING = "standing", _("Standing work")
+    DRIVING = "driving", _("Driving")
+    MIXED = "mixed", _("Mixed")
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    number = models.PositiveIntegerField(_("patient number"))
+    family_name = models.CharField(_("family name"), max_length=40)
+    given_name = models.CharField(_("given name"), max_length=40)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=60)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=60)
+    birth_date = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices)
+    phone = models.CharField(_("phone"), max_length=20)
+    email = models.EmailField(_("email"), blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=80, blank=True)
+    work_style = models.CharField(
+        _("work style"), max_length=12, choices=WorkStyle.choices, blank=True
+    )
+    emergency_contact_name = models.CharField(_("emergency contact"), max_length=80, blank=True)
+    emergency_contact_relation = models.CharField(_("relationship"), max_length=40, blank=True)
+    emergency_contact_phone = models.CharField(
+        _("emergency contact phone"), max_length=20, blank=True
+    )
+    # Folded copies for search and duplicate checks (see patients.normalize).
+    search_key = models.CharField(max_length=400, editable=False, db_index=True)
+    kana_key = models.CharField(max_length=120, editable=False)
+    phone_digits = models.CharField(max_length=20, editable=False)
+    portal_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patient_record",
+    )
+    is_archived = models.BooleanField(_("archived"), default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "number"], name="patient_number_per_clinic")
+        ]
+        indexes = [
+            models.Index(
+                fields=["clinic", "is_archived", "family_name_kana", "given_name_kana", "id"],
+                name="patient_list_order",
+            ),
+            models.Index(fields=["clinic", "kana_key", "birth_date"], name="patient_dup_kana"),
+            models.Index(fields=["clinic", "phone_digits"], name="patient_dup_phone"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name} {self.given_name}"
+
+    @property
+    def full_name_kana(self) -> str:
+        return f"{self.family_name_kana} {self.given_name_kana}"
+
+    @property
+    def number_display(self) -> str:
+        return f"{self.number:06d}"
+
+    def age_on(self, day) -> int:
+        had_birthday = (day.month, day.day) >= (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - (0 if had_birthday else 1)
+
+    def refresh_keys(self) -> None:
+        self.kana_key = normalize.fold(self.family_name_kana + self.given_name_kana)
+        self.phone_digits = normalize.digits(self.phone)
+        self.search_key = normalize.search_key(
+            self.family_name + self.given_name,
+            self.family_name_kana + self.given_name_kana,
+            self.phone_digits,
+        )
+
+    def save(self, *args, **kwargs):
+        self.refresh_keys()
+        super().save(*args, **kwargs)
+
+
+class ConsentKind(models.TextChoices):
+    TREATMENT = "treatment", _("Consent to treatment")
+    PRIVACY = "privacy", _("Consent to personal-data handling")
+
+
+class Consent(models.Model):
+    """One consent given (or withdrawn), with the version of the text the patient saw."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
+    kind = models.CharField(_("consent"), max_length=20, choices=ConsentKind.choices)
+    given = models.BooleanField(_("given"))
+    text_version = models.CharField(_("consent text version"), max_length=20)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-recorded_at", "-id"]
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    IN_SESSION = "in_session", _("In session")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+# Statuses that hold the practitioner's time: a new booking may not overlap them.
+ACTIVE_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.IN_SESSION,
+    AppointmentStatus.COMPLETED,
+)
+
+
+class Appointment(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="appointments")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    reason = models.CharField(_("reason for visit"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["practitioner", "start"], name="appt_practitioner_start"),
+            models.Index(fields=["clinic", "start"], name="appt_clinic_start"),
+            models.Index(fields=["patient", "start"], name="appt_patient_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="appt_end_after_start")
+        ]
+
+    def __str__(self):
+        return f"{timezone.localtime(self.start):%Y-%m-%d %H:%M} {self.patient}"
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)

@@ -1,0 +1,125 @@
+"""Writes of the front desk: registration, booking, status changes. Each is one transaction."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic.access import role_of
+from clinic.models import Clinic
+from patients import normalize, scheduling
+from patients.models import ACTIVE_STATUSES, Appointment, Consent, ConsentKind, Patient
+
+
+def possible_duplicates(*, clinic_id, family_name_kana, given_name_kana, birth_date, phone,
+                        exclude_pk=None):
+    """Same kana name and birth date, or same phone number, in the same clinic."""
+    kana_key = normalize.fold(family_name_kana + given_name_kana)
+    phone_digits = normalize.digits(phone)
+    match = Q(kana_key=kana_key, birth_date=birth_date)
+    if phone_digits:
+        match |= Q(phone_digits=phone_digits)
+    found = Patient.objects.filter(match, clinic_id=clinic_id)
+    if exclude_pk:
+        found = found.exclude(pk=exclude_pk)
+    return found.order_by("number")[:10]
+
+
+def next_patient_number(clinic_id) -> int:
+    Clinic.objects.filter(pk=clinic_id).update(next_patient_number=F("next_patient_number") + 1)
+    return Clinic.objects.values_list("next_patient_number", flat=True).get(pk=clinic_id) - 1
+
+
+@transaction.atomic
+def register_patient(*, patient: Patient, clinic_id, recorded_by, consents: dict[str, bool]):
+    """Save a new patient with the next clinic number and the consents given at the desk."""
+    patient.clinic_id = clinic_id
+    patient.created_by = recorded_by
+    patient.number = next_patient_number(clinic_id)
+    patient.save()
+    for kind in ConsentKind.values:
+        Consent.objects.create(
+            patient=patient,
+            kind=kind,
+            given=bool(consents.get(kind)),
+            text_version=settings.CONSENT_TEXT_VERSION,
+            recorded_by=recorded_by,
+        )
+    return patient
+
+
+@transaction.atomic
+def archive_patient(*, patient: Patient, by) -> None:
+    patient.is_archived = True
+    patient.archived_at = timezone.now()
+    patient.archived_by = by
+    patient.save()
+
+
+@transaction.atomic
+def restore_patient(*, patient: Patient) -> None:
+    patient.is_archived = False
+    patient.archived_at = None
+    patient.archived_by = None
+    patient.save()
+
+
+class BookingConflict(ValidationError):
+    pass
+
+
+def _clash(queryset, start, end):
+    return queryset.filter(status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start).first()
+
+
+def book_appointment(*, patient: Patient, practitioner, start: datetime, minutes: int,
+                     reason: str, booked_by) -> Appointment:
+    """Book a visit, refusing any overlap for the practitioner or the patient.
+
+    The practitioner's row is locked first (PostgreSQL) and SQLite runs IMMEDIATE transactions,
+    so two desks booking the same slot at once are serialised and the second one is refused.
+    """
+    end = start + timedelta(minutes=minutes)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=practitioner.pk).first()
+        clash = _clash(Appointment.objects.filter(practitioner=practitioner), start, end)
+        if clash:
+            raise BookingConflict(
+                _("%(name)s already has a visit from %(start)s to %(end)s.")
+                % {
+                    "name": practitioner,
+                    "start": timezone.localtime(clash.start).strftime("%H:%M"),
+                    "end": timezone.localtime(clash.end).strftime("%H:%M"),
+                },
+                code="practitioner_busy",
+            )
+        if _clash(Appointment.objects.filter(patient=patient), start, end):
+            raise BookingConflict(
+                _("This patient already has a visit at that time."), code="patient_busy"
+            )
+        return Appointment.objects.create(
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            practitioner=practitioner,
+            start=start,
+            end=end,
+            reason=reason,
+            created_by=booked_by,
+        )
+
+
+@transaction.atomic
+def change_status(*, appointment: Appointment, target: str, by) -> Appointment:
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if not scheduling.can_transition(locked.status, target, role_of(by)):
+        raise PermissionDenied
+    locked.status = target
+    locked.status_changed_at = timezone.now()
+    locked.status_changed_by = by
+    locked.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    return locked

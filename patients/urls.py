@@ -1,0 +1,20 @@
+from django.urls import path
+
+from patients.views import appointments, patients, portal
+
+app_name = "patients"
+
+urlpatterns = [
+    path("patients/", patients.patient_list, name="patient_list"),
+    path("patients/new/", patients.patient_create, name="patient_create"),
+    path("patients/<int:pk>/", patients.patient_detail, name="patient_detail"),
+    path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
+    path("patients/<int:pk>/archive/", patients.patient_archive, name="patient_archive"),
+    path("patients/<int:pk>/restore/", patients.patient_restore, name="patient_restore"),
+    path("appointments/", appointments.day_view, name="day_view"),
+    path("appointments/new/", appointments.book, name="book"),
+    path("appointments/<int:pk>/status/", appointments.appointment_status, name="appointment_status"),
+    path("desk/", appointments.frontdesk_home, name="frontdesk_home"),
+    path("today/", appointments.practitioner_home, name="practitioner_home"),
+    path("portal/", portal.portal_home, name="portal_home"),
+]

@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinic import access
+from patients import normalize, services
+from patients.forms import NewPatientForm, PatientForm, PatientSearchForm
+
+MAX_NUMBER_DIGITS = 8
+
+
+def search_patients(queryset, query: str):
+    """Match the patient number, or a folded substring of name, kana or phone."""
+    folded = normalize.fold(query)
+    if not folded:
+        return queryset
+    match = Q(search_key__contains=folded)
+    number = normalize.digits(query)
+    if number and number == folded and len(number) <= MAX_NUMBER_DIGITS:
+        match |= Q(number=int(number))
+    return queryset.filter(match)
+
+
+@access.allow(*access.STAFF)
+def patient_list(request):
+    form = PatientSearchForm(request.GET or None)
+    query, archived = "", False
+    if form.is_valid():
+        query, archived = form.cleaned_data["q"], form.cleaned_data["archived"]
+    patients = access.patients_for(request.user).filter(is_archived=archived)
+    patients = search_patients(patients, query).order_by(
+        "family_name_kana", "given_name_kana", "id"
+    )
+    page = Paginator(patients, settings.PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "patients/patient_list.html",
+        {"form": form, "page": page, "query": query, "archived": archived},
+    )
+
+
+@access.allow(*access.STAFF)
+def patient_create(request):
+    form = NewPatientForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        if not request.POST.get("confirm_duplicates"):
+            duplicates = list(
+                services.possible_duplicates(
+                    clinic_id=request.user.clinic_id,
+                    family_name_kana=form.cleaned_data["family_name_kana"],
+                    given_name_kana=form.cleaned_data["given_name_kana"],
+                    birth_date=form.cleaned_data["birth_date"],
+                    phone=form.cleaned_data["phone"],
+                )
+            )
+        if not duplicates:
+            patient = services.register_patient(
+                patient=form.save(commit=False),
+                clinic_id=request.user.clinic_id,
+                recorded_by=request.user,
+                consents=form.consents(),
+            )
+            messages.success(
+                request,
+                _("Registered %(name)s as patient %(number)s.")
+                % {"name": patient.full_name, "number": patient.number_display},
+            )
+            return redirect("patients:patient_detail", pk=patient.pk)
+    return render(
+        request, "patients/patient_form.html", {"form": form, "duplicates": duplicates}
+    )
+
+
+@access.allow(*access.STAFF)
+def patient_detail(request, pk):
+    patient = access.get_patient(request, pk)
+    now = timezone.now()
+    visits = patient.appointments.select_related("practitioner")
+    return render(
+        request,
+        "patients/patient_detail.html",
+        {
+            "patient": patient,
+            "age": patient.age_on(timezone.localdate()),
+            "upcoming": visits.filter(start__gte=now).order_by("start")[:10],
+            "past": visits.filter(start__lt=now).order_by("-start")[:10],
+            "consents": patient.consents.select_related("recorded_by")[:6],
+        },
+    )
+
+
+@access.allow(*access.STAFF)
+def patient_edit(request, pk):
+    patient = access.get_patient(request, pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("patients:patient_detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@access.allow(*access.DESK)
+@require_POST
+def patient_archive(request, pk):
+    patient = access.get_patient(request, pk)
+    services.archive_patient(patient=patient, by=request.user)
+    messages.success(
+        request, _("%(name)s was archived. Every record is kept.") % {"name": patient.full_name}
+    )
+    return redirect("patients:patient_detail", pk=patient.pk)
+
+
+@access.allow(*access.DESK)
+@require_POST
+def patient_restore(request, pk):
+    patient = access.get_patient(request, pk)
+    services.restore_patient(patient=patient)
+    messages.success(request, _("%(name)s is active again.") % {"name": patient.full_name})
+    return redirect("patients:patient_detail", pk=patient.pk)

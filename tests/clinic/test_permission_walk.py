@@ -1,0 +1,125 @@
+"""Every URL, every role, our ids and another clinic's ids.
+
+A URL added without an entry in RULES fails `test_every_url_has_a_rule`; a view without an
+access mark fails `test_every_view_is_marked`.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ANON, PATIENT, DESK, PRACT, ADMIN = "anon", "patient", "frontdesk", "practitioner", "admin"
+ROLES = (ANON, PATIENT, DESK, PRACT, ADMIN)
+PUBLIC = set(ROLES)
+STAFF = {DESK, PRACT, ADMIN}
+
+# url name: (method, kwargs from the cast, POST data, roles allowed)
+RULES = {
+    "home": ("get", None, None, PUBLIC),
+    "login": ("get", None, None, PUBLIC),
+    "logout": ("post", None, None, PUBLIC),
+    "set_language": ("post", None, {"language": "en", "next": "/"}, PUBLIC),
+    "staff_list": ("get", None, None, {ADMIN}),
+    "staff_create": ("get", None, None, {ADMIN}),
+    "staff_edit": ("get", lambda c: {"pk": c.frontdesk.pk}, None, {ADMIN}),
+    "patients:patient_list": ("get", None, None, STAFF),
+    "patients:patient_create": ("get", None, None, STAFF),
+    "patients:patient_detail": ("get", lambda c: {"pk": c.patient.pk}, None, STAFF),
+    "patients:patient_edit": ("get", lambda c: {"pk": c.patient.pk}, None, STAFF),
+    "patients:patient_archive": ("post", lambda c: {"pk": c.other_patient.pk}, None, {DESK, ADMIN}),
+    "patients:patient_restore": ("post", lambda c: {"pk": c.other_patient.pk}, None, {DESK, ADMIN}),
+    "patients:day_view": ("get", None, None, STAFF),
+    "patients:book": ("get", None, None, STAFF),
+    "patients:appointment_status": (
+        "post", lambda c: {"pk": c.appointment.pk}, {"status": "checked_in"}, STAFF,
+    ),
+    "patients:frontdesk_home": ("get", None, None, {DESK, ADMIN}),
+    "patients:practitioner_home": ("get", None, None, {PRACT}),
+    "patients:portal_home": ("get", None, None, {PATIENT}),
+}
+
+
+def _url_names(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _url_names(entry, ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{prefix}{entry.name}", entry.callback
+
+
+def _client_for(role, cast, login):
+    from django.test import Client
+
+    user = {
+        PATIENT: getattr(cast, "patient_user", None), DESK: cast.frontdesk,
+        PRACT: cast.practitioner, ADMIN: cast.admin,
+    }.get(role)
+    return Client() if user is None else login(user)
+
+
+def _request(client, name, cast, kwargs_from):
+    method, kwargs, data, _ = RULES[name]
+    url = reverse(name, kwargs=kwargs(kwargs_from) if kwargs else None)
+    return getattr(client, method)(url, data or {})
+
+
+def test_every_url_has_a_rule():
+    names = {name for name, _ in _url_names()}
+    assert names == set(RULES), f"URLs without a rule: {names - set(RULES)}"
+
+
+def test_every_view_is_marked():
+    unmarked = [name for name, view in _url_names() if not hasattr(view, "access_rule")]
+    assert unmarked == []
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_what_the_rule_says(name, role, ours, login):
+    response = _request(_client_for(role, ours, login), name, ours, ours)
+    allowed = RULES[name][3]
+    if role in allowed:
+        assert response.status_code in (200, 302), response.status_code
+        if role != ANON or name not in {"home"}:
+            assert "/login/?next=" not in response.get("Location", "")
+    elif role == ANON:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("name", sorted(n for n, rule in RULES.items() if rule[1]))
+@pytest.mark.parametrize("role", (DESK, PRACT, ADMIN, PATIENT))
+def test_another_clinics_ids_are_not_found(name, role, ours, theirs, login):
+    allowed = RULES[name][3]
+    response = _request(_client_for(role, ours, login), name, ours, theirs)
+    assert response.status_code == (404 if role in allowed else 403)
+
+
+@pytest.mark.parametrize("role", (DESK, PRACT, ADMIN))
+def test_another_clinics_staff_see_none_of_our_patients(role, ours, theirs, login):
+    client = _client_for(role, theirs, login)
+    response = client.get(reverse("patients:patient_list"), {"q": ours.patient.family_name})
+    assert ours.patient.given_name not in response.content.decode()
+    assert ours.patient.pk not in [p.pk for p in response.context["page"]]
+
+
+def test_a_patient_sees_only_their_own_visits(ours, login):
+    other_visit_reason = "他の患者の予約理由"
+    from tests.factories import AppointmentFactory
+
+    AppointmentFactory(patient=ours.other_patient, practitioner=ours.practitioner,
+                       reason=other_visit_reason)
+    page = login(ours.patient_user).get(reverse("patients:portal_home")).content.decode()
+    assert ours.patient.full_name in page
+    assert ours.other_patient.full_name not in page
+
+
+def test_a_deactivated_user_is_sent_back_to_log_in(ours, login):
+    client = login(ours.frontdesk)
+    ours.frontdesk.is_active = False
+    ours.frontdesk.save()
+    response = client.get(reverse("patients:patient_list"))
+    assert response.status_code == 302 and "/login/" in response["Location"]

@@ -1,0 +1,50 @@
+"""The test cast: two clinics; in ours one user per role, in the other a full copy."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from clinic.models import Role
+from tests.factories import AppointmentFactory, ClinicFactory, PatientFactory, UserFactory
+
+
+def _clinic_cast(name):
+    clinic = ClinicFactory(name=name)
+    cast = SimpleNamespace(clinic=clinic)
+    cast.admin = UserFactory(clinic=clinic, role=Role.ADMIN, username=f"{clinic.slug}-admin")
+    cast.practitioner = UserFactory(clinic=clinic, role=Role.PRACTITIONER,
+                                    username=f"{clinic.slug}-pr")
+    cast.frontdesk = UserFactory(clinic=clinic, role=Role.FRONT_DESK, username=f"{clinic.slug}-fd")
+    cast.patient_user = UserFactory(clinic=clinic, role=Role.PATIENT, username=f"{clinic.slug}-pt")
+    cast.patient = PatientFactory(clinic=clinic, portal_user=cast.patient_user)
+    cast.other_patient = PatientFactory(clinic=clinic)
+    cast.appointment = AppointmentFactory(patient=cast.patient, practitioner=cast.practitioner)
+    return cast
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing strength is not under test; a fast hasher keeps the permission walk quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def ours(db):
+    return _clinic_cast("ひかがみ整体院")
+
+
+@pytest.fixture
+def theirs(db):
+    return _clinic_cast("よその整体院")
+
+
+@pytest.fixture
+def login():
+    def as_user(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return as_user

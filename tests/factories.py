@@ -1,0 +1,68 @@
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from clinic.models import Clinic, Role, User
+from patients import services
+from patients.models import Appointment, Patient
+
+PASSWORD = "a-long-test-password-2026"
+
+
+class ClinicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clinic
+
+    name = factory.Sequence(lambda n: f"テスト整体院{n}")
+    slug = factory.Sequence(lambda n: f"clinic-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"職員 {n}")
+    clinic = factory.SubFactory(ClinicFactory)
+    role = Role.PRACTITIONER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    clinic = factory.SubFactory(ClinicFactory)
+    number = factory.LazyAttribute(lambda o: services.next_patient_number(o.clinic.pk))
+    family_name = "山田"
+    given_name = factory.Sequence(lambda n: f"太郎{n}")
+    family_name_kana = "ヤマダ"
+    given_name_kana = factory.Sequence(lambda n: "タロウ" + "ア" * (n % 5))
+    birth_date = dt.date(1980, 4, 1)
+    sex = "male"
+    phone = factory.Sequence(lambda n: f"090-{n // 10000 % 10000:04d}-{n % 10000:04d}")
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    patient = factory.SubFactory(PatientFactory)
+    clinic = factory.LazyAttribute(lambda o: o.patient.clinic)
+    practitioner = factory.SubFactory(
+        UserFactory, clinic=factory.SelfAttribute("..clinic"), role=Role.PRACTITIONER
+    )
+    # Two days ahead at noon: never "today" (the homes' lists) nor "tomorrow" (booking tests).
+    start = factory.LazyFunction(
+        lambda: timezone.make_aware(
+            dt.datetime.combine(timezone.localdate() + dt.timedelta(days=2), dt.time(12))
+        )
+    )
+    end = factory.LazyAttribute(lambda o: o.start + dt.timedelta(minutes=30))
