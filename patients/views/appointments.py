@@ -78,7 +78,7 @@ def day_view(request):
 def book(request):
     initial = {}
     patient_id = request.GET.get("patient", "")
-    if patient_id.isdigit() and len(patient_id) < 12:
+    if patient_id.isascii() and patient_id.isdigit() and len(patient_id) < 12:
         patient = access.patients_for(request.user).filter(pk=patient_id).first()
         if patient:
             initial["patient_number"] = patient.number

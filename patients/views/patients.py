@@ -12,17 +12,21 @@ from patients import normalize, services
 from patients.forms import NewPatientForm, PatientForm, PatientSearchForm
 
 MAX_NUMBER_DIGITS = 8
+MIN_PHONE_DIGITS = 4
 
 
 def search_patients(queryset, query: str):
-    """Match the patient number, or a folded substring of name, kana or phone."""
+    """Digits: the patient number exactly, or (from 4 digits) part of the phone number.
+    Anything else: a folded substring of the name, the kana or the phone."""
     folded = normalize.fold(query)
     if not folded:
         return queryset
-    match = Q(search_key__contains=folded)
     number = normalize.digits(query)
-    if number and number == folded and len(number) <= MAX_NUMBER_DIGITS:
-        match |= Q(number=int(number))
+    if number != folded:
+        return queryset.filter(search_key__contains=folded)
+    match = Q(number=int(number)) if len(number) <= MAX_NUMBER_DIGITS else Q(pk__in=[])
+    if len(number) >= MIN_PHONE_DIGITS:
+        match |= Q(search_key__contains=number)
     return queryset.filter(match)
 
 

@@ -1,0 +1,71 @@
+"""Two desks book the same practitioner's slot at the same moment: exactly one wins.
+
+Real transactions and two connections (threads); `transaction=True` so nothing is wrapped in a
+test transaction that would hide the locking. Runs on SQLite (IMMEDIATE transactions) and on
+PostgreSQL (row lock on the practitioner) alike.
+"""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from patients import services
+from patients.models import Appointment
+from tests.factories import PatientFactory
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_bookings_of_one_slot_give_one_visit_and_one_refusal(ours):
+    second = PatientFactory(clinic=ours.clinic)
+    start = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate() + dt.timedelta(days=3), dt.time(10))
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def book(patient):
+        try:
+            barrier.wait(timeout=10)
+            services.book_appointment(patient=patient, practitioner=ours.practitioner,
+                                      start=start, minutes=30, reason="", booked_by=ours.frontdesk)
+            outcomes.append("booked")
+        except services.BookingConflict:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(p,)) for p in (ours.other_patient, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["booked", "refused"]
+    assert Appointment.objects.filter(practitioner=ours.practitioner, start=start).count() == 1
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_never_share_a_patient_number(ours):
+    numbers = []
+
+    def register(index):
+        try:
+            patient = PatientFactory.build(clinic=ours.clinic, number=0,
+                                           phone=f"090-5555-{index:04d}")
+            services.register_patient(patient=patient, clinic_id=ours.clinic.pk,
+                                      recorded_by=ours.frontdesk, consents={})
+            numbers.append(patient.number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(numbers) == 6 and len(set(numbers)) == 6
