@@ -46,8 +46,20 @@ run: setup
 test: setup
 	$(TEST_ENV) $(PY) -m pytest
 
+# Patient list and search at 100,000 patients, on SQLite and on PostgreSQL (docs/benchmarks.md).
+# Seeds on first use (bench*.sqlite3 and the hikagami_bench database), reuses the data afterwards.
+BENCH_ARGS ?=
+BENCH_SQLITE_URL := sqlite:///$(CURDIR)/bench.sqlite3
+BENCH_PG_SERVER ?= postgres://postgres@127.0.0.1:5432
+BENCH_PG_DB := hikagami_bench
 bench: setup
-	$(TEST_ENV) $(PY) manage.py bench
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(TEST_ENV) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(TEST_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+	@psql "$(BENCH_PG_SERVER)/postgres" -tAc \
+	  "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_PG_DB)'" | grep -q 1 || \
+	  psql "$(BENCH_PG_SERVER)/postgres" -q -c "CREATE DATABASE $(BENCH_PG_DB)"
+	DATABASE_URL=$(BENCH_PG_SERVER)/$(BENCH_PG_DB) $(TEST_ENV) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG_SERVER)/$(BENCH_PG_DB) $(TEST_ENV) $(PY) manage.py bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

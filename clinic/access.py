@@ -52,6 +52,12 @@ def public(view):
     return view
 
 
+def parse_id(value) -> int | None:
+    """An id from a query string, or None: never a value the database cannot hold."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def has_role(user, *roles) -> bool:
     return role_of(user) in roles
 

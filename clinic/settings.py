@@ -1,5 +1,6 @@
 """Hikagami settings: one file, driven by environment variables (see README)."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -131,6 +132,9 @@ EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.Em
 # The version of the consent texts shown to patients; stored with every consent recorded.
 CONSENT_TEXT_VERSION = os.getenv("CONSENT_TEXT_VERSION", "2026-11")
 PATIENTS_PER_PAGE = 25
+# Bookable hours: a visit starts at or after opening and ends by closing.
+CLINIC_OPENS = dt.time.fromisoformat(os.getenv("CLINIC_OPENS", "07:00"))
+CLINIC_CLOSES = dt.time.fromisoformat(os.getenv("CLINIC_CLOSES", "22:00"))
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,9 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from clinic import views
+from clinic.converters import IdConverter
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +12,6 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create, name="staff_create"),
-    path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
+    path("staff/<id:pk>/", views.staff_edit, name="staff_edit"),
     path("", include("patients.urls")),
 ]

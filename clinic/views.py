@@ -68,5 +68,3 @@ def staff_edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("staff_list")
     return render(request, "clinic/staff_form.html", {"form": form, "member": member})
-
-

@@ -3,6 +3,7 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +27,10 @@ def clean_phone(value: str, *, required: bool) -> str:
             raise forms.ValidationError(_("Only Japanese numbers (+81) are accepted."))
         number = "0" + number[2:]
     allowed = set("0123456789-()+ 　－（）＋０１２３４５６７８９")
-    if any(ch not in allowed for ch in value) or not number.startswith("0") or not (
-        10 <= len(number) <= 11
+    if (
+        any(ch not in allowed for ch in value)
+        or not number.startswith("0")
+        or not (10 <= len(number) <= 11)
     ):
         raise forms.ValidationError(
             _("Enter a Japanese phone number, e.g. 03-1234-5678 or 090-1234-5678."),
@@ -40,10 +43,21 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
-            "family_name", "given_name", "family_name_kana", "given_name_kana",
-            "birth_date", "sex", "phone", "email", "postal_code", "address",
-            "occupation", "work_style",
-            "emergency_contact_name", "emergency_contact_relation", "emergency_contact_phone",
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "birth_date",
+            "sex",
+            "phone",
+            "email",
+            "postal_code",
+            "address",
+            "occupation",
+            "work_style",
+            "emergency_contact_name",
+            "emergency_contact_relation",
+            "emergency_contact_phone",
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -110,7 +124,8 @@ class PatientForm(forms.ModelForm):
         if not value:
             return ""
         number = normalize.digits(value)
-        if len(number) != 7 or any(ch not in "0123456789-－０１２３４５６７８９〒 " for ch in value):
+        allowed = set("0123456789-－０１２３４５６７８９〒 ")
+        if len(number) != 7 or any(ch not in allowed for ch in value):
             raise forms.ValidationError(_("Enter a 7-digit postal code, e.g. 150-0001."))
         return f"{number[:3]}-{number[3:]}"
 
@@ -127,9 +142,7 @@ class NewPatientForm(PatientForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout.append(
-            Fieldset(_("Consent"), "consent_treatment", "consent_privacy")
-        )
+        self.helper.layout.append(Fieldset(_("Consent"), "consent_treatment", "consent_privacy"))
 
     def consents(self) -> dict[str, bool]:
         return {
@@ -186,17 +199,51 @@ class BookingForm(forms.Form):
 
     def clean_patient_number(self):
         number = self.cleaned_data["patient_number"]
-        self.patient = Patient.objects.filter(
-            clinic_id=self.clinic_id, number=number, is_archived=False
-        ).first()
+        self.patient = Patient.objects.filter(clinic_id=self.clinic_id, number=number).first()
         if self.patient is None:
             raise forms.ValidationError(_("No patient with this number in this clinic."))
+        if self.patient.is_archived:
+            raise forms.ValidationError(
+                _("%(name)s is archived: restore the record on the patient's page first.")
+                % {"name": self.patient.full_name}
+            )
         return number
 
     def clean_start(self):
         start = self.cleaned_data["start"]
+        local = timezone.localtime(start)
         if start < timezone.now():
             raise forms.ValidationError(_("A visit cannot be booked in the past."))
         if start.year > timezone.localdate().year + 2:
             raise forms.ValidationError(_("Bookings can be made up to two years ahead."))
+        if not settings.CLINIC_OPENS <= local.time() < settings.CLINIC_CLOSES:
+            raise forms.ValidationError(
+                _("Visits start between %(opens)s and %(closes)s.")
+                % {
+                    "opens": settings.CLINIC_OPENS.strftime("%H:%M"),
+                    "closes": settings.CLINIC_CLOSES.strftime("%H:%M"),
+                }
+            )
+        if local.minute % 5:
+            raise forms.ValidationError(_("Start on a 5-minute mark (e.g. 10:00, 10:05)."))
         return start
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data["minutes"]
+        if minutes % 5:
+            raise forms.ValidationError(_("Choose a length in steps of 5 minutes."))
+        return minutes
+
+    def clean(self):
+        cleaned = super().clean()
+        start, minutes = cleaned.get("start"), cleaned.get("minutes")
+        if start and minutes:
+            local_start = timezone.localtime(start)
+            end = local_start + dt.timedelta(minutes=minutes)
+            if end.date() != local_start.date() or end.time() > settings.CLINIC_CLOSES:
+                self.add_error(
+                    "minutes",
+                    _("The visit would end after closing time (%(closes)s).")
+                    % {"closes": settings.CLINIC_CLOSES.strftime("%H:%M")},
+                )
+        return cleaned

@@ -1,4 +1,7 @@
-"""Appointment status rules. Pure: no Django model imports, so they are tested without a database."""
+"""Appointment status rules. Pure: no Django imports, so they are tested without a database."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
 
 BOOKED, CHECKED_IN, IN_SESSION = "booked", "checked_in", "in_session"
 COMPLETED, CANCELLED, NO_SHOW = "completed", "cancelled", "no_show"
@@ -12,20 +15,36 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     CANCELLED: frozenset(),
     NO_SHOW: frozenset(),
 }
+# Statuses a visit still has ahead of it (shown as "upcoming").
+OPEN = frozenset({BOOKED, CHECKED_IN, IN_SESSION})
 
 # Starting and finishing a session is clinical work: not for the front desk.
 CLINICAL_TARGETS = frozenset({IN_SESSION, COMPLETED})
 CLINICAL_ROLES = frozenset({"practitioner", "admin"})
 STAFF_ROLES = frozenset({"practitioner", "frontdesk", "admin"})
+# Only on the visit's own day: a patient cannot arrive for tomorrow's visit today.
+SAME_DAY_TARGETS = frozenset({CHECKED_IN, IN_SESSION, COMPLETED})
 
 
-def can_transition(current: str, target: str, role: str | None) -> bool:
+@dataclass(frozen=True)
+class VisitTime:
+    start: datetime
+    visit_day: date
+    today: date
+    now: datetime
+
+
+def can_transition(current: str, target: str, role: str | None, when: VisitTime) -> bool:
     if role not in STAFF_ROLES or target not in TRANSITIONS.get(current, ()):
         return False
-    return target not in CLINICAL_TARGETS or role in CLINICAL_ROLES
+    if target in CLINICAL_TARGETS and role not in CLINICAL_ROLES:
+        return False
+    if target in SAME_DAY_TARGETS and when.visit_day != when.today:
+        return False
+    # A no-show is known only once the start time has passed.
+    return target != NO_SHOW or when.now >= when.start
 
 
-def next_steps(current: str, role: str | None) -> list[str]:
+def next_steps(current: str, role: str | None, when: VisitTime) -> list[str]:
     order = [CHECKED_IN, IN_SESSION, COMPLETED, BOOKED, NO_SHOW, CANCELLED]
-    return [target for target in order if can_transition(current, target, role)]
-
+    return [target for target in order if can_transition(current, target, role, when)]

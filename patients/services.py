@@ -1,6 +1,6 @@
 """Writes of the front desk: registration, booking, status changes. Each is one transaction."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,8 +16,9 @@ from patients import normalize, scheduling
 from patients.models import ACTIVE_STATUSES, Appointment, Consent, ConsentKind, Patient
 
 
-def possible_duplicates(*, clinic_id, family_name_kana, given_name_kana, birth_date, phone,
-                        exclude_pk=None):
+def possible_duplicates(
+    *, clinic_id, family_name_kana, given_name_kana, birth_date, phone, exclude_pk=None
+):
     """Same kana name and birth date, or same phone number, in the same clinic."""
     kana_key = normalize.fold(family_name_kana + given_name_kana)
     phone_digits = normalize.digits(phone)
@@ -77,8 +78,9 @@ def _clash(queryset, start, end):
     return queryset.filter(status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start).first()
 
 
-def book_appointment(*, patient: Patient, practitioner, start: datetime, minutes: int,
-                     reason: str, booked_by) -> Appointment:
+def book_appointment(
+    *, patient: Patient, practitioner, start: datetime, minutes: int, reason: str, booked_by
+) -> Appointment:
     """Book a visit, refusing any overlap for the practitioner or the patient.
 
     The practitioner's row is locked first (PostgreSQL) and SQLite runs IMMEDIATE transactions,
@@ -113,10 +115,24 @@ def book_appointment(*, patient: Patient, practitioner, start: datetime, minutes
         )
 
 
+def day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def visit_time(appointment: Appointment, now=None) -> scheduling.VisitTime:
+    now = now or timezone.now()
+    return scheduling.VisitTime(
+        start=appointment.start,
+        visit_day=timezone.localtime(appointment.start).date(),
+        today=timezone.localtime(now).date(),
+        now=now,
+    )
+
+
 @transaction.atomic
 def change_status(*, appointment: Appointment, target: str, by) -> Appointment:
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if not scheduling.can_transition(locked.status, target, role_of(by)):
+    if not scheduling.can_transition(locked.status, target, role_of(by), visit_time(locked)):
         raise PermissionDenied
     locked.status = target
     locked.status_changed_at = timezone.now()

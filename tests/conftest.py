@@ -13,8 +13,9 @@ def _clinic_cast(name):
     clinic = ClinicFactory(name=name)
     cast = SimpleNamespace(clinic=clinic)
     cast.admin = UserFactory(clinic=clinic, role=Role.ADMIN, username=f"{clinic.slug}-admin")
-    cast.practitioner = UserFactory(clinic=clinic, role=Role.PRACTITIONER,
-                                    username=f"{clinic.slug}-pr")
+    cast.practitioner = UserFactory(
+        clinic=clinic, role=Role.PRACTITIONER, username=f"{clinic.slug}-pr"
+    )
     cast.frontdesk = UserFactory(clinic=clinic, role=Role.FRONT_DESK, username=f"{clinic.slug}-fd")
     cast.patient_user = UserFactory(clinic=clinic, role=Role.PATIENT, username=f"{clinic.slug}-pt")
     cast.patient = PatientFactory(clinic=clinic, portal_user=cast.patient_user)

@@ -8,12 +8,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clinic import access
 from patients import scheduling, services
 from patients.forms import BookingForm
 from patients.models import AppointmentStatus
+
+# Buttons say what they do; the badge beside them says where the visit is.
+ACTION_LABELS = {
+    scheduling.CHECKED_IN: gettext_lazy("Check in"),
+    scheduling.IN_SESSION: gettext_lazy("Start session"),
+    scheduling.COMPLETED: gettext_lazy("Finish session"),
+    scheduling.BOOKED: gettext_lazy("Undo check-in"),
+    scheduling.NO_SHOW: gettext_lazy("Mark no-show"),
+    scheduling.CANCELLED: gettext_lazy("Cancel visit"),
+}
+# These cannot be undone: the button asks first.
+CONFIRM_ACTIONS = {scheduling.NO_SHOW, scheduling.CANCELLED, scheduling.COMPLETED}
 
 
 def _day_from(request) -> dt.date:
@@ -24,8 +37,7 @@ def _day_from(request) -> dt.date:
 
 
 def _day_bounds(day: dt.date):
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return start, start + dt.timedelta(days=1)
+    return services.day_start(day), services.day_start(day + dt.timedelta(days=1))
 
 
 def day_appointments(user, day: dt.date, practitioner_id=None):
@@ -34,16 +46,12 @@ def day_appointments(user, day: dt.date, practitioner_id=None):
     if practitioner_id:
         visits = visits.filter(practitioner_id=practitioner_id)
     visits = visits.select_related("patient", "practitioner").order_by("start", "id")
-    role = access.role_of(user)
+    role, now = access.role_of(user), timezone.now()
     for visit in visits:
-        visit.actions = scheduling.next_steps(visit.status, role)
-    return visits
-
-
-def _status_labels(visits):
-    labels = dict(AppointmentStatus.choices)
-    for visit in visits:
-        visit.action_choices = [(step, labels[step]) for step in visit.actions]
+        steps = scheduling.next_steps(visit.status, role, services.visit_time(visit, now))
+        visit.action_choices = [
+            (step, ACTION_LABELS[step], step in CONFIRM_ACTIONS) for step in steps
+        ]
     return visits
 
 
@@ -51,11 +59,8 @@ def _status_labels(visits):
 def day_view(request):
     day = _day_from(request)
     practitioners = list(access.practitioners_for(request.user.clinic_id))
-    try:
-        chosen = int(request.GET.get("practitioner", ""))
-    except ValueError:
-        chosen = None
-    visits = _status_labels(day_appointments(request.user, day, chosen))
+    chosen = access.parse_id(request.GET.get("practitioner"))
+    visits = list(day_appointments(request.user, day, chosen))
     columns = OrderedDict((p.pk, (p, [])) for p in practitioners if not chosen or p.pk == chosen)
     for visit in visits:
         columns.setdefault(visit.practitioner_id, (visit.practitioner, []))[1].append(visit)
@@ -76,9 +81,9 @@ def day_view(request):
 
 @access.allow(*access.STAFF)
 def book(request):
-    initial = {}
-    patient_id = request.GET.get("patient", "")
-    if patient_id.isascii() and patient_id.isdigit() and len(patient_id) < 12:
+    initial, patient = {}, None
+    patient_id = access.parse_id(request.GET.get("patient"))
+    if patient_id:
         patient = access.patients_for(request.user).filter(pk=patient_id).first()
         if patient:
             initial["patient_number"] = patient.number
@@ -108,7 +113,8 @@ def book(request):
             )
             day = timezone.localtime(visit.start).date().isoformat()
             return redirect(f"{reverse('patients:day_view')}?date={day}")
-    return render(request, "patients/book.html", {"form": form})
+    patient = getattr(form, "patient", None) or patient
+    return render(request, "patients/book.html", {"form": form, "patient": patient})
 
 
 @access.allow(*access.STAFF)
@@ -135,7 +141,7 @@ def appointment_status(request, pk):
 @access.allow(*access.DESK)
 def frontdesk_home(request):
     today = timezone.localdate()
-    visits = _status_labels(day_appointments(request.user, today))
+    visits = list(day_appointments(request.user, today))
     waiting = [v for v in visits if v.status == AppointmentStatus.CHECKED_IN]
     return render(
         request,
@@ -147,7 +153,5 @@ def frontdesk_home(request):
 @access.allow(access.Role.PRACTITIONER)
 def practitioner_home(request):
     today = timezone.localdate()
-    visits = _status_labels(day_appointments(request.user, today, request.user.pk))
-    return render(
-        request, "patients/practitioner_home.html", {"today": today, "visits": visits}
-    )
+    visits = list(day_appointments(request.user, today, request.user.pk))
+    return render(request, "patients/practitioner_home.html", {"today": today, "visits": visits})

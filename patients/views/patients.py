@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinic import access
-from patients import normalize, services
+from patients import normalize, scheduling, services
 from patients.forms import NewPatientForm, PatientForm, PatientSearchForm
+from patients.services import day_start
 
 MAX_NUMBER_DIGITS = 8
 MIN_PHONE_DIGITS = 4
@@ -76,24 +77,23 @@ def patient_create(request):
                 % {"name": patient.full_name, "number": patient.number_display},
             )
             return redirect("patients:patient_detail", pk=patient.pk)
-    return render(
-        request, "patients/patient_form.html", {"form": form, "duplicates": duplicates}
-    )
+    return render(request, "patients/patient_form.html", {"form": form, "duplicates": duplicates})
 
 
 @access.allow(*access.STAFF)
 def patient_detail(request, pk):
     patient = access.get_patient(request, pk)
-    now = timezone.now()
+    today = timezone.localdate()
     visits = patient.appointments.select_related("practitioner")
+    upcoming = Q(status__in=scheduling.OPEN, end__gte=day_start(today))
     return render(
         request,
         "patients/patient_detail.html",
         {
             "patient": patient,
-            "age": patient.age_on(timezone.localdate()),
-            "upcoming": visits.filter(start__gte=now).order_by("start")[:10],
-            "past": visits.filter(start__lt=now).order_by("-start")[:10],
+            "age": patient.age_on(today),
+            "upcoming": visits.filter(upcoming).order_by("start")[:10],
+            "past": visits.exclude(upcoming).order_by("-start")[:10],
             "consents": patient.consents.select_related("recorded_by")[:6],
         },
     )

@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from clinic import access
+from patients import scheduling
 
 
 @access.allow(*access.PATIENT)
@@ -9,8 +10,7 @@ def portal_home(request):
     patient = access.own_patient_record(request)
     upcoming = (
         access.appointments_for(request.user)
-        .filter(start__gte=timezone.now())
-        .exclude(status__in=["cancelled", "no_show"])
+        .filter(status__in=scheduling.OPEN, end__gte=timezone.now())
         .select_related("practitioner")
         .order_by("start")[:10]
     )

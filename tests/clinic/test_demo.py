@@ -9,8 +9,12 @@ from patients.models import Appointment, Consent, Patient
 
 
 def _counts():
-    return (User.objects.count(), Patient.objects.count(), Consent.objects.count(),
-            Appointment.objects.count())
+    return (
+        User.objects.count(),
+        Patient.objects.count(),
+        Consent.objects.count(),
+        Appointment.objects.count(),
+    )
 
 
 @pytest.mark.django_db
@@ -23,17 +27,21 @@ def test_load_demo_twice_adds_nothing_twice():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("username, home", [
-    ("demo-admin", "staff_list"),
-    ("demo-practitioner", "patients:practitioner_home"),
-    ("demo-frontdesk", "patients:frontdesk_home"),
-    ("demo-patient", "patients:portal_home"),
-])
+@pytest.mark.parametrize(
+    "username, home",
+    [
+        ("demo-admin", "staff_list"),
+        ("demo-practitioner", "patients:practitioner_home"),
+        ("demo-frontdesk", "patients:frontdesk_home"),
+        ("demo-patient", "patients:portal_home"),
+    ],
+)
 def test_each_demo_user_logs_in_and_lands_on_their_home(username, home):
     call_command("load_demo")
     client = Client()
-    response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD},
-                           follow=True)
+    response = client.post(
+        reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse(home)
     assert response.status_code == 200
 

@@ -30,7 +30,10 @@ RULES = {
     "patients:day_view": ("get", None, None, STAFF),
     "patients:book": ("get", None, None, STAFF),
     "patients:appointment_status": (
-        "post", lambda c: {"pk": c.appointment.pk}, {"status": "checked_in"}, STAFF,
+        "post",
+        lambda c: {"pk": c.appointment.pk},
+        {"status": "checked_in"},
+        STAFF,
     ),
     "patients:frontdesk_home": ("get", None, None, {DESK, ADMIN}),
     "patients:practitioner_home": ("get", None, None, {PRACT}),
@@ -52,8 +55,10 @@ def _client_for(role, cast, login):
     from django.test import Client
 
     user = {
-        PATIENT: getattr(cast, "patient_user", None), DESK: cast.frontdesk,
-        PRACT: cast.practitioner, ADMIN: cast.admin,
+        PATIENT: getattr(cast, "patient_user", None),
+        DESK: cast.frontdesk,
+        PRACT: cast.practitioner,
+        ADMIN: cast.admin,
     }.get(role)
     return Client() if user is None else login(user)
 
@@ -110,8 +115,9 @@ def test_a_patient_sees_only_their_own_visits(ours, login):
     other_visit_reason = "他の患者の予約理由"
     from tests.factories import AppointmentFactory
 
-    AppointmentFactory(patient=ours.other_patient, practitioner=ours.practitioner,
-                       reason=other_visit_reason)
+    AppointmentFactory(
+        patient=ours.other_patient, practitioner=ours.practitioner, reason=other_visit_reason
+    )
     page = login(ours.patient_user).get(reverse("patients:portal_home")).content.decode()
     assert ours.patient.full_name in page
     assert ours.other_patient.full_name not in page
@@ -123,3 +129,11 @@ def test_a_deactivated_user_is_sent_back_to_log_in(ours, login):
     ours.frontdesk.save()
     response = client.get(reverse("patients:patient_list"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, rule in RULES.items() if rule[1]))
+def test_an_id_too_large_for_the_database_is_not_found(name, ours, login):
+    method = RULES[name][0]
+    url = reverse(name, kwargs={"pk": 1}).replace("/1/", "/" + "9" * 18 + "/")
+    assert getattr(login(ours.admin), method)(url).status_code == 404
+    assert login(ours.admin).get(url.replace("9" * 18, "9" * 30)).status_code == 404

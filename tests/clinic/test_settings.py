@@ -6,13 +6,23 @@ from django.conf import settings
 
 
 def _settings_in_subprocess(**env):
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "ALLOWED_HOSTS"}}
-    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='clinic.settings';"
-            "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS,"
-            " settings.DATABASES['default']['ENGINE'])")
-    return subprocess.run([sys.executable, "-c", code], env={**clean, **env},
-                          capture_output=True, text=True, cwd=settings.BASE_DIR)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "ALLOWED_HOSTS"}
+    }
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='clinic.settings';"
+        "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS,"
+        " settings.DATABASES['default']['ENGINE'])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
 
 
 def test_a_missing_secret_key_fails_loudly_when_debug_is_off():

@@ -4,10 +4,17 @@ from clinic.models import User
 
 
 def test_the_admin_adds_a_front_desk_member_who_can_log_in(ours, login, client):
-    response = login(ours.admin).post(reverse("staff_create"), {
-        "username": "new-desk", "display_name": "受付 花子", "email": "",
-        "role": "frontdesk", "password1": "kuzu-no-ha-2026!", "password2": "kuzu-no-ha-2026!",
-    })
+    response = login(ours.admin).post(
+        reverse("staff_create"),
+        {
+            "username": "new-desk",
+            "display_name": "受付 花子",
+            "email": "",
+            "role": "frontdesk",
+            "password1": "kuzu-no-ha-2026!",
+            "password2": "kuzu-no-ha-2026!",
+        },
+    )
     assert response.status_code == 302
     member = User.objects.get(username="new-desk")
     assert (member.clinic, member.role) == (ours.clinic, "frontdesk")
@@ -15,36 +22,58 @@ def test_the_admin_adds_a_front_desk_member_who_can_log_in(ours, login, client):
 
 
 def test_a_staff_member_cannot_be_given_the_patient_role(ours, login):
-    response = login(ours.admin).post(reverse("staff_create"), {
-        "username": "sneaky", "display_name": "x", "role": "patient",
-        "password1": "kuzu-no-ha-2026!", "password2": "kuzu-no-ha-2026!",
-    })
+    response = login(ours.admin).post(
+        reverse("staff_create"),
+        {
+            "username": "sneaky",
+            "display_name": "x",
+            "role": "patient",
+            "password1": "kuzu-no-ha-2026!",
+            "password2": "kuzu-no-ha-2026!",
+        },
+    )
     assert "role" in response.context["form"].errors
     assert not User.objects.filter(username="sneaky").exists()
 
 
 def test_mismatched_passwords_are_refused(ours, login):
-    response = login(ours.admin).post(reverse("staff_create"), {
-        "username": "typo", "display_name": "x", "role": "practitioner",
-        "password1": "kuzu-no-ha-2026!", "password2": "kuzu-no-ha-2027!",
-    })
+    response = login(ours.admin).post(
+        reverse("staff_create"),
+        {
+            "username": "typo",
+            "display_name": "x",
+            "role": "practitioner",
+            "password1": "kuzu-no-ha-2026!",
+            "password2": "kuzu-no-ha-2027!",
+        },
+    )
     assert "password2" in response.context["form"].errors
     assert not User.objects.filter(username="typo").exists()
 
 
 def test_deactivating_a_member_stops_their_log_in(ours, login, client):
-    login(ours.admin).post(reverse("staff_edit", args=[ours.frontdesk.pk]), {
-        "username": ours.frontdesk.username, "display_name": "x", "role": "frontdesk",
-    })
+    login(ours.admin).post(
+        reverse("staff_edit", args=[ours.frontdesk.pk]),
+        {
+            "username": ours.frontdesk.username,
+            "display_name": "x",
+            "role": "frontdesk",
+        },
+    )
     ours.frontdesk.refresh_from_db()
     assert not ours.frontdesk.is_active
 
 
 def test_the_admin_cannot_remove_their_own_admin_role(ours, login):
-    response = login(ours.admin).post(reverse("staff_edit", args=[ours.admin.pk]), {
-        "username": ours.admin.username, "display_name": "x", "role": "frontdesk",
-        "is_active": "on",
-    })
+    response = login(ours.admin).post(
+        reverse("staff_edit", args=[ours.admin.pk]),
+        {
+            "username": ours.admin.username,
+            "display_name": "x",
+            "role": "frontdesk",
+            "is_active": "on",
+        },
+    )
     ours.admin.refresh_from_db()
     assert response.status_code == 200 and ours.admin.role == "admin"
 

@@ -38,7 +38,10 @@ def test_the_desk_books_a_visit(ours, login):
     assert response.status_code == 302
     assert visit.end == tomorrow_at(10, 30)
     assert (visit.patient, visit.practitioner, visit.created_by) == (
-        ours.patient, ours.practitioner, ours.frontdesk)
+        ours.patient,
+        ours.practitioner,
+        ours.frontdesk,
+    )
     assert visit.status == "booked"
 
 
@@ -63,8 +66,13 @@ def test_a_visit_may_start_when_the_previous_one_ends(ours, login):
 
 
 def test_a_cancelled_visit_frees_the_slot(ours, login):
-    AppointmentFactory(patient=ours.other_patient, practitioner=ours.practitioner,
-                       start=tomorrow_at(10), end=tomorrow_at(10, 30), status="cancelled")
+    AppointmentFactory(
+        patient=ours.other_patient,
+        practitioner=ours.practitioner,
+        start=tomorrow_at(10),
+        end=tomorrow_at(10, 30),
+        status="cancelled",
+    )
     response = login(ours.frontdesk).post(URL, booking(ours, tomorrow_at(10)))
     assert response.status_code == 302
 
@@ -82,9 +90,11 @@ def test_a_patient_cannot_be_in_two_places_at_once(ours, login):
     [
         ("start", "2020-01-01T10:00"),
         ("start", "tomorrow"),
+        ("start", "2099-01-01T10:00"),
         ("minutes", "-30"),
         ("minutes", "0"),
         ("minutes", "600"),
+        ("minutes", "33"),
         ("patient_number", "999999"),
         ("patient_number", "99999999999999999999999"),
         ("practitioner", "999999"),
@@ -135,33 +145,53 @@ def test_the_booking_form_ignores_another_clinics_patient(ours, theirs, login):
 
 # Status changes and homes -----------------------------------------------------------------
 
+
 def status(client, visit, target):
-    return client.post(reverse("patients:appointment_status", args=[visit.pk]),
-                       {"status": target, "next": reverse("patients:frontdesk_home")})
+    return client.post(
+        reverse("patients:appointment_status", args=[visit.pk]),
+        {"status": target, "next": reverse("patients:frontdesk_home")},
+    )
 
 
-def test_the_desk_checks_a_patient_in_with_one_click(ours, login):
-    response = status(login(ours.frontdesk), ours.appointment, "checked_in")
-    ours.appointment.refresh_from_db()
+@pytest.fixture
+def todays_visit(ours):
+    start = timezone.localtime().replace(second=0, microsecond=0)
+    return AppointmentFactory(
+        patient=ours.other_patient,
+        practitioner=ours.practitioner,
+        start=start,
+        end=start + dt.timedelta(minutes=1),
+    )
+
+
+def test_the_desk_checks_a_patient_in_with_one_click(ours, todays_visit, login):
+    response = status(login(ours.frontdesk), todays_visit, "checked_in")
+    todays_visit.refresh_from_db()
     assert response["Location"] == reverse("patients:frontdesk_home")
-    assert ours.appointment.status == "checked_in"
-    assert ours.appointment.status_changed_by == ours.frontdesk
+    assert todays_visit.status == "checked_in"
+    assert todays_visit.status_changed_by == ours.frontdesk
 
 
-def test_the_desk_cannot_start_a_session(ours, login):
+def test_a_visit_on_a_later_day_cannot_be_checked_in(ours, login):
     status(login(ours.frontdesk), ours.appointment, "checked_in")
-    status(login(ours.frontdesk), ours.appointment, "in_session")
     ours.appointment.refresh_from_db()
-    assert ours.appointment.status == "checked_in"
+    assert ours.appointment.status == "booked"
 
 
-def test_the_practitioner_runs_the_visit_to_completion(ours, login):
-    status(login(ours.frontdesk), ours.appointment, "checked_in")
+def test_the_desk_cannot_start_a_session(ours, todays_visit, login):
+    status(login(ours.frontdesk), todays_visit, "checked_in")
+    status(login(ours.frontdesk), todays_visit, "in_session")
+    todays_visit.refresh_from_db()
+    assert todays_visit.status == "checked_in"
+
+
+def test_the_practitioner_runs_the_visit_to_completion(ours, todays_visit, login):
+    status(login(ours.frontdesk), todays_visit, "checked_in")
     client = login(ours.practitioner)
-    status(client, ours.appointment, "in_session")
-    status(client, ours.appointment, "completed")
-    ours.appointment.refresh_from_db()
-    assert ours.appointment.status == "completed"
+    status(client, todays_visit, "in_session")
+    status(client, todays_visit, "completed")
+    todays_visit.refresh_from_db()
+    assert todays_visit.status == "completed"
 
 
 def test_an_unknown_status_changes_nothing_and_is_not_a_500(ours, login):
@@ -184,19 +214,31 @@ def _today(hour):
 
 
 def test_front_desk_home_lists_todays_visits_with_check_in(ours, login):
-    visit = AppointmentFactory(patient=ours.other_patient, practitioner=ours.practitioner,
-                               start=_today(23), end=_today(23) + dt.timedelta(minutes=30))
+    visit = AppointmentFactory(
+        patient=ours.other_patient,
+        practitioner=ours.practitioner,
+        start=_today(23),
+        end=_today(23) + dt.timedelta(minutes=30),
+    )
     page = login(ours.frontdesk).get(reverse("patients:frontdesk_home"))
     assert [v.pk for v in page.context["visits"]] == [visit.pk]
     assert reverse("patients:appointment_status", args=[visit.pk]) in page.content.decode()
 
 
 def test_practitioner_home_shows_only_their_own_day(ours, login):
-    mine = AppointmentFactory(patient=ours.patient, practitioner=ours.practitioner,
-                              start=_today(23), end=_today(23) + dt.timedelta(minutes=20))
+    mine = AppointmentFactory(
+        patient=ours.patient,
+        practitioner=ours.practitioner,
+        start=_today(23),
+        end=_today(23) + dt.timedelta(minutes=20),
+    )
     colleague = UserFactory(clinic=ours.clinic, role=Role.PRACTITIONER)
-    AppointmentFactory(patient=ours.other_patient, practitioner=colleague,
-                       start=_today(23), end=_today(23) + dt.timedelta(minutes=20))
+    AppointmentFactory(
+        patient=ours.other_patient,
+        practitioner=colleague,
+        start=_today(23),
+        end=_today(23) + dt.timedelta(minutes=20),
+    )
     page = login(ours.practitioner).get(reverse("patients:practitioner_home"))
     assert [v.pk for v in page.context["visits"]] == [mine.pk]
 
@@ -204,8 +246,12 @@ def test_practitioner_home_shows_only_their_own_day(ours, login):
 def test_the_day_view_groups_visits_by_practitioner(ours, login):
     start = tomorrow_at(9)
     colleague = UserFactory(clinic=ours.clinic, role=Role.PRACTITIONER)
-    AppointmentFactory(patient=ours.patient, practitioner=colleague,
-                       start=start, end=start + dt.timedelta(minutes=30))
+    AppointmentFactory(
+        patient=ours.patient,
+        practitioner=colleague,
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+    )
     response = login(ours.frontdesk).get(
         reverse("patients:day_view"), {"date": start.date().isoformat()}
     )
@@ -220,7 +266,74 @@ def test_the_day_view_groups_visits_by_practitioner(ours, login):
 
 
 def test_the_day_view_survives_a_bad_date(ours, login):
-    response = login(ours.frontdesk).get(reverse("patients:day_view"),
-                                         {"date": "2026-13-45", "practitioner": "x"})
+    response = login(ours.frontdesk).get(
+        reverse("patients:day_view"), {"date": "2026-13-45", "practitioner": "x"}
+    )
     assert response.status_code == 200
     assert response.context["day"] == timezone.localdate()
+
+
+@pytest.mark.parametrize("visits", [1, 8])
+def test_day_pages_make_the_same_number_of_queries_however_many_visits(
+    ours, login, django_assert_num_queries, visits
+):
+    for hour in range(visits):
+        AppointmentFactory(
+            patient=ours.other_patient,
+            practitioner=ours.practitioner,
+            start=_today(hour),
+            end=_today(hour) + dt.timedelta(minutes=30),
+        )
+    desk, practitioner = login(ours.frontdesk), login(ours.practitioner)
+    with django_assert_num_queries(3):  # session, user, visits
+        desk.get(reverse("patients:frontdesk_home"))
+    with django_assert_num_queries(3):
+        practitioner.get(reverse("patients:practitioner_home"))
+    with django_assert_num_queries(4):  # session, user, practitioners, visits
+        desk.get(reverse("patients:day_view"))
+
+
+def test_the_day_view_ignores_a_practitioner_id_too_large_for_the_database(ours, login):
+    response = login(ours.frontdesk).get(
+        reverse("patients:day_view"), {"practitioner": "9223372036854775808"}
+    )
+    assert response.status_code == 200 and response.context["chosen"] is None
+
+
+@pytest.mark.parametrize(
+    "hour, minute, minutes, field",
+    [(6, 55, 30, "start"), (22, 0, 30, "start"), (21, 45, 30, "minutes"), (10, 2, 30, "start")],
+)
+def test_visits_stay_within_opening_hours_on_5_minute_marks(ours, login, hour, minute, minutes,
+                                                            field):
+    response = login(ours.frontdesk).post(
+        URL, booking(ours, tomorrow_at(hour, minute), minutes=minutes)
+    )
+    assert list(response.context["form"].errors) == [field]
+
+
+@pytest.mark.parametrize("hour, minute, minutes", [(7, 0, 30), (21, 30, 30)])
+def test_the_first_and_last_slots_of_the_day_can_be_booked(ours, login, hour, minute, minutes):
+    response = login(ours.frontdesk).post(
+        URL, booking(ours, tomorrow_at(hour, minute), minutes=minutes)
+    )
+    assert response.status_code == 302
+
+
+def test_booking_an_archived_patient_says_so(ours, login):
+    ours.patient.is_archived = True
+    ours.patient.save()
+    response = login(ours.frontdesk).post(URL, booking(ours, tomorrow_at(10)))
+    assert ours.patient.full_name in response.context["form"].errors["patient_number"][0]
+
+
+def test_a_completed_visit_moves_from_upcoming_to_past(ours, login):
+    start = timezone.localtime().replace(second=0, microsecond=0)
+    visit = AppointmentFactory(patient=ours.patient, practitioner=ours.practitioner,
+                               start=start, end=start + dt.timedelta(minutes=1))
+    page = login(ours.frontdesk).get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+    assert visit in page.context["upcoming"]
+    visit.status = "completed"
+    visit.save()
+    page = login(ours.frontdesk).get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+    assert visit not in page.context["upcoming"] and visit in page.context["past"]

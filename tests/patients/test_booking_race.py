@@ -30,8 +30,14 @@ def test_two_simultaneous_bookings_of_one_slot_give_one_visit_and_one_refusal(ou
     def book(patient):
         try:
             barrier.wait(timeout=10)
-            services.book_appointment(patient=patient, practitioner=ours.practitioner,
-                                      start=start, minutes=30, reason="", booked_by=ours.frontdesk)
+            services.book_appointment(
+                patient=patient,
+                practitioner=ours.practitioner,
+                start=start,
+                minutes=30,
+                reason="",
+                booked_by=ours.frontdesk,
+            )
             outcomes.append("booked")
         except services.BookingConflict:
             outcomes.append("refused")
@@ -55,10 +61,12 @@ def test_concurrent_registrations_never_share_a_patient_number(ours):
 
     def register(index):
         try:
-            patient = PatientFactory.build(clinic=ours.clinic, number=0,
-                                           phone=f"090-5555-{index:04d}")
-            services.register_patient(patient=patient, clinic_id=ours.clinic.pk,
-                                      recorded_by=ours.frontdesk, consents={})
+            patient = PatientFactory.build(
+                clinic=ours.clinic, number=0, phone=f"090-5555-{index:04d}"
+            )
+            services.register_patient(
+                patient=patient, clinic_id=ours.clinic.pk, recorded_by=ours.frontdesk, consents={}
+            )
             numbers.append(patient.number)
         finally:
             connection.close()

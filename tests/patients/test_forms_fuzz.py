@@ -16,8 +16,7 @@ from clinic.models import Role
 from patients.models import Appointment, Consent, Patient
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
 
-FUZZ = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 any_text = st.text(max_size=300)
 digits_text = st.text(alphabet="0123456789-+()０１２３ 　", max_size=20)
 dates = st.one_of(st.dates(min_value=dt.date(1, 1, 1)).map(str), any_text)
@@ -25,14 +24,22 @@ dates = st.one_of(st.dates(min_value=dt.date(1, 1, 1)).map(str), any_text)
 patient_fields = st.fixed_dictionaries(
     {},
     optional={
-        "family_name": any_text, "given_name": any_text,
-        "family_name_kana": st.one_of(any_text, st.text(alphabet="アイウエオやまだﾔﾏﾀﾞ ", max_size=70)),
-        "given_name_kana": any_text, "birth_date": dates,
+        "family_name": any_text,
+        "given_name": any_text,
+        "family_name_kana": st.one_of(
+            any_text, st.text(alphabet="アイウエオやまだﾔﾏﾀﾞ ", max_size=70)
+        ),
+        "given_name_kana": any_text,
+        "birth_date": dates,
         "sex": st.sampled_from(["female", "male", "other", "unspecified", "", "x"]),
-        "phone": st.one_of(digits_text, any_text), "email": any_text,
-        "postal_code": st.one_of(digits_text, any_text), "address": any_text,
-        "occupation": any_text, "work_style": st.sampled_from(["desk", "mixed", "", "?"]),
-        "emergency_contact_name": any_text, "emergency_contact_phone": digits_text,
+        "phone": st.one_of(digits_text, any_text),
+        "email": any_text,
+        "postal_code": st.one_of(digits_text, any_text),
+        "address": any_text,
+        "occupation": any_text,
+        "work_style": st.sampled_from(["desk", "mixed", "", "?"]),
+        "emergency_contact_name": any_text,
+        "emergency_contact_phone": digits_text,
         "consent_treatment": st.sampled_from(["on", ""]),
         "consent_privacy": st.sampled_from(["on", ""]),
         "confirm_duplicates": st.sampled_from(["1", ""]),
@@ -68,9 +75,7 @@ class FormFuzz(TestCase):
     @FUZZ
     @given(data=patient_fields)
     def test_patient_edit_never_fails(self, data):
-        response = self.client.post(
-            reverse("patients:patient_edit", args=[self.patient.pk]), data
-        )
+        response = self.client.post(reverse("patients:patient_edit", args=[self.patient.pk]), data)
         assert response.status_code in (200, 302)
 
     @FUZZ
@@ -82,7 +87,8 @@ class FormFuzz(TestCase):
                 "practitioner": st.one_of(st.integers().map(str), any_text),
                 "start": st.one_of(
                     st.datetimes(min_value=dt.datetime(1, 1, 1)).map(
-                        lambda d: d.strftime("%Y-%m-%dT%H:%M")),
+                        lambda d: d.strftime("%Y-%m-%dT%H:%M")
+                    ),
                     any_text,
                 ),
                 "minutes": st.one_of(st.integers().map(str), any_text),
@@ -98,20 +104,31 @@ class FormFuzz(TestCase):
 
     @FUZZ
     @given(q=any_text, page=any_text, date=any_text, practitioner=any_text, patient=any_text)
-    def test_lists_and_day_views_take_any_query_string(self, q, page, date, practitioner,
-                                                       patient):
-        assert self.client.get(reverse("patients:patient_list"),
-                               {"q": q, "page": page}).status_code == 200
-        assert self.client.get(reverse("patients:day_view"),
-                               {"date": date, "practitioner": practitioner}).status_code == 200
+    def test_lists_and_day_views_take_any_query_string(self, q, page, date, practitioner, patient):
+        assert (
+            self.client.get(reverse("patients:patient_list"), {"q": q, "page": page}).status_code
+            == 200
+        )
+        assert (
+            self.client.get(
+                reverse("patients:day_view"), {"date": date, "practitioner": practitioner}
+            ).status_code
+            == 200
+        )
         assert self.client.get(reverse("patients:book"), {"patient": patient}).status_code == 200
 
 
 def test_a_valid_booking_from_the_fuzzed_form_shape_is_accepted(ours, login):
     """The fuzzer's field names are the form's: a correct booking with them goes through."""
-    start = timezone.localtime() + dt.timedelta(days=4)
-    response = login(ours.frontdesk).post(reverse("patients:book"), {
-        "patient_number": ours.patient.number, "practitioner": ours.practitioner.pk,
-        "start": start.strftime("%Y-%m-%dT%H:%M"), "minutes": "30", "reason": "",
-    })
+    start = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=4), dt.time(10))
+    response = login(ours.frontdesk).post(
+        reverse("patients:book"),
+        {
+            "patient_number": ours.patient.number,
+            "practitioner": ours.practitioner.pk,
+            "start": start.strftime("%Y-%m-%dT%H:%M"),
+            "minutes": "30",
+            "reason": "",
+        },
+    )
     assert response.status_code == 302

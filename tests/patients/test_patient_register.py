@@ -10,14 +10,23 @@ URL = reverse("patients:patient_create")
 
 def form_data(**changes):
     data = {
-        "family_name": "佐藤", "given_name": "花子",
-        "family_name_kana": "さとう", "given_name_kana": "ﾊﾅｺ",
-        "birth_date": "1985-06-15", "sex": "female", "phone": "090-1111-2222",
-        "email": "hanako@example.jp", "postal_code": "1500001", "address": "東京都渋谷区",
-        "occupation": "会社員", "work_style": "desk",
-        "emergency_contact_name": "佐藤 一郎", "emergency_contact_relation": "夫",
+        "family_name": "佐藤",
+        "given_name": "花子",
+        "family_name_kana": "さとう",
+        "given_name_kana": "ﾊﾅｺ",
+        "birth_date": "1985-06-15",
+        "sex": "female",
+        "phone": "090-1111-2222",
+        "email": "hanako@example.jp",
+        "postal_code": "1500001",
+        "address": "東京都渋谷区",
+        "occupation": "会社員",
+        "work_style": "desk",
+        "emergency_contact_name": "佐藤 一郎",
+        "emergency_contact_relation": "夫",
         "emergency_contact_phone": "03-1234-5678",
-        "consent_treatment": "on", "consent_privacy": "on",
+        "consent_treatment": "on",
+        "consent_privacy": "on",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
@@ -39,11 +48,15 @@ def test_it_registers_a_patient_with_the_next_number_and_consents(ours, login):
 
 def test_numbers_are_unique_within_a_clinic_and_independent_between_clinics(ours, theirs, login):
     login(ours.frontdesk).post(URL, form_data())
-    login(ours.frontdesk).post(URL, form_data(given_name="次郎", given_name_kana="ジロウ",
-                                              phone="090-3333-4444"))
+    login(ours.frontdesk).post(
+        URL, form_data(given_name="次郎", given_name_kana="ジロウ", phone="090-3333-4444")
+    )
     login(theirs.frontdesk).post(URL, form_data())
-    ours_numbers = list(Patient.objects.filter(clinic=ours.clinic, family_name="佐藤")
-                        .order_by("number").values_list("number", flat=True))
+    ours_numbers = list(
+        Patient.objects.filter(clinic=ours.clinic, family_name="佐藤")
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
     theirs_number = Patient.objects.get(clinic=theirs.clinic, family_name="佐藤").number
     assert ours_numbers == [3, 4]  # the cast holds numbers 1 and 2 in each clinic
     assert theirs_number == 3
@@ -62,8 +75,12 @@ def test_it_shows_possible_duplicates_before_saving(ours, login):
 def test_a_shared_phone_number_is_a_possible_duplicate(ours, login):
     client = login(ours.frontdesk)
     client.post(URL, form_data())
-    response = client.post(URL, form_data(given_name="健", given_name_kana="ケン",
-                                          birth_date="2010-01-01", phone="09011112222"))
+    response = client.post(
+        URL,
+        form_data(
+            given_name="健", given_name_kana="ケン", birth_date="2010-01-01", phone="09011112222"
+        ),
+    )
     assert [p.given_name for p in response.context["duplicates"]] == ["花子"]
 
 

@@ -8,16 +8,26 @@ URL = reverse("patients:patient_list")
 
 @pytest.fixture
 def yamada(ours):
-    return PatientFactory(clinic=ours.clinic, family_name="山田", given_name="太郎",
-                          family_name_kana="ヤマダ", given_name_kana="タロウ",
-                          phone="090-1234-5678")
+    return PatientFactory(
+        clinic=ours.clinic,
+        family_name="山田",
+        given_name="太郎",
+        family_name_kana="ヤマダ",
+        given_name_kana="タロウ",
+        phone="090-1234-5678",
+    )
 
 
 @pytest.fixture
 def sato(ours):
-    return PatientFactory(clinic=ours.clinic, family_name="佐藤", given_name="花子",
-                          family_name_kana="サトウ", given_name_kana="ハナコ",
-                          phone="03-9876-5432")
+    return PatientFactory(
+        clinic=ours.clinic,
+        family_name="佐藤",
+        given_name="花子",
+        family_name_kana="サトウ",
+        given_name_kana="ハナコ",
+        phone="03-9876-5432",
+    )
 
 
 def found(client, query, **params):
@@ -26,16 +36,26 @@ def found(client, query, **params):
     return {p.pk for p in response.context["page"]}
 
 
-@pytest.mark.parametrize("query", ["やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "やまだ たろう", "ヤマダ　タロウ",
-                                   "山田太郎", "山田 太郎", "たろう"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "やまだ",
+        "ヤマダ",
+        "ﾔﾏﾀﾞ",
+        "やまだ たろう",
+        "ヤマダ　タロウ",
+        "山田太郎",
+        "山田 太郎",
+        "たろう",
+    ],
+)
 def test_name_and_kana_match_in_any_script_width_and_spacing(ours, yamada, sato, login, query):
     assert yamada.pk in found(login(ours.frontdesk), query)
     assert sato.pk not in found(login(ours.frontdesk), query)
 
 
 @pytest.mark.parametrize("query", ["090-1234-5678", "09012345678", "０９０１２３４", "5678"])
-def test_phone_matches_with_or_without_dashes_and_in_full_width(ours, yamada, sato, login,
-                                                                query):
+def test_phone_matches_with_or_without_dashes_and_in_full_width(ours, yamada, sato, login, query):
     result = found(login(ours.frontdesk), query)
     assert yamada.pk in result and sato.pk not in result
 
@@ -88,8 +108,10 @@ def test_an_oversized_query_is_refused_politely(ours, login):
 
 def test_editing_a_patient_refreshes_the_search_key(ours, yamada, login):
     client = login(ours.frontdesk)
-    data = {f: getattr(yamada, f) for f in (
-        "family_name", "given_name", "given_name_kana", "sex", "phone")}
+    data = {
+        f: getattr(yamada, f)
+        for f in ("family_name", "given_name", "given_name_kana", "sex", "phone")
+    }
     data.update(family_name_kana="ヤマモト", birth_date="1980-04-01")
     response = client.post(reverse("patients:patient_edit", args=[yamada.pk]), data)
     assert response.status_code == 302

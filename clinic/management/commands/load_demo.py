@@ -56,8 +56,14 @@ DEMO_PATIENTS = [
     ("岡田", "智子", "オカダ", "トモコ", "female", 1971, "desk"),
 ]
 REASONS = ["右膝裏の痛み", "左ふくらはぎのだるさ", "腰の張り", "肩こり", "再評価", "膝裏のつっぱり"]
-SLOTS = [dt.time(9, 30), dt.time(10, 30), dt.time(11, 30), dt.time(14, 0), dt.time(15, 0),
-         dt.time(16, 30)]
+SLOTS = [
+    dt.time(9, 30),
+    dt.time(10, 30),
+    dt.time(11, 30),
+    dt.time(14, 0),
+    dt.time(15, 0),
+    dt.time(16, 30),
+]
 
 
 class Command(BaseCommand):
@@ -69,16 +75,24 @@ class Command(BaseCommand):
         with transaction.atomic():
             clinic, _ = Clinic.objects.get_or_create(
                 slug="demo",
-                defaults={"name": "ひかがみ整体院 (デモ)", "phone": "03-1234-5678",
-                          "address": "東京都渋谷区神宮前1-2-3"},
+                defaults={
+                    "name": "ひかがみ整体院 (デモ)",
+                    "phone": "03-1234-5678",
+                    "address": "東京都渋谷区神宮前1-2-3",
+                },
             )
-            users = {name: self._user(clinic, name, role, display) for name, role, display in
-                     DEMO_USERS}
-            patients = [self._patient(clinic, users["demo-frontdesk"], i, row)
-                        for i, row in enumerate(DEMO_PATIENTS)]
+            users = {
+                name: self._user(clinic, name, role, display) for name, role, display in DEMO_USERS
+            }
+            patients = [
+                self._patient(clinic, users["demo-frontdesk"], i, row)
+                for i, row in enumerate(DEMO_PATIENTS)
+            ]
             self._portal_user(clinic, patients[0])
             created = self._week_of_visits(
-                clinic, [users["demo-practitioner"], users["demo-practitioner2"]], patients,
+                clinic,
+                [users["demo-practitioner"], users["demo-practitioner2"]],
+                patients,
                 users["demo-frontdesk"],
             )
         self.stdout.write(
@@ -103,16 +117,28 @@ class Command(BaseCommand):
         if found:
             return found
         patient = Patient(
-            family_name=family, given_name=given, family_name_kana=family_kana,
-            given_name_kana=given_kana, birth_date=birth, sex=sex, work_style=work,
+            family_name=family,
+            given_name=given,
+            family_name_kana=family_kana,
+            given_name_kana=given_kana,
+            birth_date=birth,
+            sex=sex,
+            work_style=work,
             phone=f"090-{1000 + index:04d}-{5678 + index:04d}",
-            email=f"patient{index + 1}@example.jp", postal_code="150-0001",
+            email=f"patient{index + 1}@example.jp",
+            postal_code="150-0001",
             address=f"東京都渋谷区神宮前{index % 6 + 1}-{index + 1}-{index % 9 + 1}",
-            occupation={"desk": "会社員", "standing": "販売員", "driving": "配送ドライバー",
-                        "mixed": "自営業"}[work],
+            occupation={
+                "desk": "会社員",
+                "standing": "販売員",
+                "driving": "配送ドライバー",
+                "mixed": "自営業",
+            }[work],
         )
         return services.register_patient(
-            patient=patient, clinic_id=clinic.pk, recorded_by=desk,
+            patient=patient,
+            clinic_id=clinic.pk,
+            recorded_by=desk,
             consents={"treatment": True, "privacy": True},
         )
 
@@ -139,8 +165,12 @@ class Command(BaseCommand):
                     patient = patients[(offset * 7 + p_index * 3 + s_index * 5) % len(patients)]
                     try:
                         visit = services.book_appointment(
-                            patient=patient, practitioner=practitioner, start=start, minutes=45,
-                            reason=rng.choice(REASONS), booked_by=desk,
+                            patient=patient,
+                            practitioner=practitioner,
+                            start=start,
+                            minutes=45,
+                            reason=rng.choice(REASONS),
+                            booked_by=desk,
                         )
                     except services.BookingConflict:
                         continue

@@ -1,0 +1,274 @@
+"""The project's benchmark (`make bench`): patient search and the patient list at 100,000 patients.
+
+Seeds two clinics if needed (see seed_patients), then times each page through Django's test client
+as the clinic's front-desk user, and prints a Markdown table. The same pages are also run in a small
+clinic (1,000 patients); the command fails if any page needs more SQL queries with more data.
+See docs/benchmarks.md.
+"""
+
+import datetime as dt
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import django
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import (
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
+
+from clinic.models import Clinic, User
+from patients.models import Patient
+
+LARGE_CLINIC, SMALL_CLINIC = "bench", "bench-small"
+WARMUP = 3
+DEEP_PAGE = 2000
+
+
+@dataclass
+class Page:
+    label: str
+    path: str
+    # Checks the page object of a verified response; returns a problem, or "" when plausible.
+    check: object = None
+
+
+@dataclass
+class Result:
+    page: Page
+    count: int | None
+    times_ms: list[float] = field(default_factory=list)
+    queries: set[int] = field(default_factory=set)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.times_ms, n=20, method="inclusive")[18]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"{cores} cores (nproc), {cpu}; Python {platform.python_version()}, "
+        f"Django {django.get_version()}"
+    )
+
+
+def database() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            return f"sqlite (SQLite {cursor.fetchone()[0]}, {connection.settings_dict['NAME']})"
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+            return f"postgresql (PostgreSQL {version}, {connection.settings_dict['NAME']})"
+    return connection.vendor
+
+
+def expect_all(total):
+    def check(page):
+        if page.paginator.count != total:
+            return f"listed {page.paginator.count} patients, the clinic has {total}"
+        if len(page.object_list) != min(total, settings.PATIENTS_PER_PAGE):
+            return f"page 1 shows {len(page.object_list)} rows"
+        return ""
+
+    return check
+
+
+def expect_deep(total):
+    def check(page):
+        wanted = min(DEEP_PAGE, page.paginator.num_pages)
+        if page.paginator.count != total or page.number != wanted or not page.object_list:
+            return f"page {page.number} of {page.paginator.count} patients, wanted page {wanted}"
+        return ""
+
+    return check
+
+
+def expect_found(total, at_least, must_include=None):
+    """A search: at least `at_least` hits (counted independently), fewer than all patients."""
+
+    def check(page):
+        found = page.paginator.count
+        if found < max(1, at_least) or found >= total:
+            return f"found {found} patients, expected between {max(1, at_least)} and {total - 1}"
+        if must_include is not None and must_include.pk not in {p.pk for p in page.object_list}:
+            return f"{must_include.full_name} (no. {must_include.number}) is not on page 1"
+        return ""
+
+    return check
+
+
+def pages_for(clinic) -> list[Page]:
+    patients = Patient.objects.filter(clinic=clinic, is_archived=False)
+    total = patients.count()
+    yamada = patients.filter(family_name_kana="ヤマダ")
+    named = yamada.order_by("number").first() or patients.order_by("number").first()
+    numbered = patients.get(number=max(1, total // 2))
+    return [
+        Page("Patient list, page 1", "/patients/", expect_all(total)),
+        Page(f"Patient list, page {DEEP_PAGE}", f"/patients/?page={DEEP_PAGE}", expect_deep(total)),
+        Page(
+            "Search kana in hiragana (やまだ → ヤマダ)",
+            "/patients/?q=やまだ",
+            expect_found(total, yamada.count()),
+        ),
+        Page(
+            f"Search kanji full name ({named.full_name})",
+            f"/patients/?q={named.full_name}",
+            expect_found(
+                total,
+                patients.filter(family_name=named.family_name, given_name=named.given_name).count(),
+            ),
+        ),
+        Page(
+            f"Search patient number ({numbered.number_display})",
+            f"/patients/?q={numbered.number_display}",
+            expect_found(total, 1, must_include=numbered),
+        ),
+        Page(
+            "Search phone fragment (090-12)",
+            "/patients/?q=090-12",
+            expect_found(total, patients.filter(phone__startswith="090-12").count()),
+        ),
+    ]
+
+
+class Command(BaseCommand):
+    help = "Time the patient list and patient search at 100,000 patients (see docs/benchmarks.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=100_000)
+        parser.add_argument("--small", type=int, default=1_000, help="patients in the small clinic")
+        parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
+
+    def handle(self, *args, patients, small, runs, **options):
+        if runs < 2:
+            raise CommandError("--runs must be at least 2.")
+        self.load_before = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+        self.stderr.write(f"Seeding (if needed) on {connection.vendor} ...")
+        call_command("seed_patients", count=patients, clinic=LARGE_CLINIC, stdout=self.stderr)
+        call_command("seed_patients", count=small, clinic=SMALL_CLINIC, stdout=self.stderr)
+
+        with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+            anonymous = Client()
+            baseline = self._measure(
+                anonymous, Page("Baseline: log-in page (anonymous)", "/login/"), runs
+            )
+            large = self._clinic_results(LARGE_CLINIC, runs)
+            small_results = self._clinic_results(SMALL_CLINIC, runs)
+
+        self._report(baseline, large, small_results, runs)
+        grown = [
+            (big.page.label, little.queries, big.queries)
+            for big, little in zip(large, small_results, strict=True)
+            if big.queries != little.queries
+        ]
+        if grown:
+            details = "; ".join(f"{label}: {sorted(a)} → {sorted(b)}" for label, a, b in grown)
+            raise CommandError(f"Queries per page must not grow with the data: {details}")
+
+    def _clinic_results(self, slug, runs) -> list[Result]:
+        clinic = Clinic.objects.get(slug=slug)
+        client = Client()
+        client.force_login(User.objects.get(username=f"{slug}-frontdesk"))
+        total = Patient.objects.filter(clinic=clinic).count()
+        self.stderr.write(f"Timing {slug} ({total} patients) ...")
+        return [self._measure(client, page, runs) for page in pages_for(clinic)]
+
+    def _measure(self, client, page: Page, runs) -> Result:
+        # One untimed request with the test environment on, for the template context and checks.
+        setup_test_environment()
+        try:
+            response = client.get(page.path)
+        finally:
+            teardown_test_environment()
+        if response.status_code != 200:
+            raise CommandError(f"{page.path}: status {response.status_code}, expected 200")
+        count = None
+        if page.check is not None:
+            shown = response.context["page"]
+            problem = page.check(shown)
+            if problem:
+                raise CommandError(f"{page.path}: {problem}")
+            count = shown.paginator.count
+
+        result = Result(page, count)
+        for _ in range(WARMUP):
+            client.get(page.path)
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(page.path)
+                elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                raise CommandError(f"{page.path}: status {response.status_code}, expected 200")
+            result.times_ms.append(elapsed * 1000)
+            result.queries.add(len(queries))
+        if len(result.queries) != 1:
+            raise CommandError(f"{page.path}: query count varies: {sorted(result.queries)}")
+        return result
+
+    def _report(self, baseline: Result, large: list[Result], small: list[Result], runs):
+        out = self.stdout.write
+        big_n = Patient.objects.filter(clinic__slug=LARGE_CLINIC).count()
+        small_n = Patient.objects.filter(clinic__slug=SMALL_CLINIC).count()
+        out("")
+        out(f"## Patient list and search: {connection.vendor}, {big_n:,} patients")
+        out("")
+        out(f"- Database: {database()}")
+        out(f"- Patients: {big_n:,} in clinic `{LARGE_CLINIC}`, {small_n:,} in `{SMALL_CLINIC}`")
+        out(f"- Machine: {machine()}")
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+        out(
+            f"- Run: {now}; {WARMUP} warm-up + {runs} timed requests per page through the "
+            f"in-process test client; load average {self.load_before} before, {load} after"
+        )
+        out("")
+        out("| Page | Results | Median ms | p95 ms | × baseline | Queries |")
+        out("|---|---:|---:|---:|---:|---:|")
+        for result in [baseline, *large]:
+            count = "" if result.count is None else f"{result.count:,}"
+            out(
+                f"| {result.page.label} | {count} | {result.median:.1f} | {result.p95:.1f} "
+                f"| {result.median / baseline.median:.1f} | {min(result.queries)} |"
+            )
+        out("")
+        out(f"Queries per request must not grow with the data ({small_n:,} vs {big_n:,} patients):")
+        out("")
+        out(
+            f"| Page | Queries @{small_n:,} | Queries @{big_n:,} | Median ms @{small_n:,} "
+            f"| Median ms @{big_n:,} | Same? |"
+        )
+        out("|---|---:|---:|---:|---:|---|")
+        for little, big in zip(small, large, strict=True):
+            label = big.page.label.split(" (")[0]
+            same = "yes" if little.queries == big.queries else "**NO**"
+            out(
+                f"| {label} | {min(little.queries)} | {min(big.queries)} | {little.median:.1f} "
+                f"| {big.median:.1f} | {same} |"
+            )
+        out("")
