@@ -1,6 +1,6 @@
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import STAFF_ROLES, Role, User
@@ -22,6 +22,11 @@ class StaffForm(forms.ModelForm):
         model = User
         fields = ["username", "display_name", "email", "role", "is_active"]
         labels = {"is_active": _("Can log in")}
+        help_texts = {
+            "username": _("Used to log in: letters, digits and @ . + - _ only."),
+            "is_active": _("Untick when the person leaves the clinic: records they wrote stay."),
+            "display_name": _("Shown on schedules and records, family name first."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,3 +54,10 @@ class NewStaffForm(SetPasswordMixin, StaffForm):
         user = super().save(commit=False)
         user = self.set_password_and_save(user, commit=commit)
         return user
+
+
+class StaffPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

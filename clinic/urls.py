@@ -13,5 +13,6 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/<id:pk>/", views.staff_edit, name="staff_edit"),
+    path("staff/<id:pk>/password/", views.staff_password, name="staff_password"),
     path("", include("patients.urls")),
 ]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.i18n import set_language as django_set_language
 
 from clinic import access
-from clinic.forms import LoginForm, NewStaffForm, StaffForm
+from clinic.forms import LoginForm, NewStaffForm, StaffForm, StaffPasswordForm
 from clinic.models import Role
 
 HOME_BY_ROLE = {
@@ -68,3 +68,15 @@ def staff_edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("staff_list")
     return render(request, "clinic/staff_form.html", {"form": form, "member": member})
+
+
+@access.allow(*access.ADMIN)
+def staff_password(request, pk):
+    """The admin sets a new password for a colleague who forgot theirs; it ends their sessions."""
+    member = access.get_staff_member(request, pk)
+    form = StaffPasswordForm(member, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("A new password was set for %(name)s.") % {"name": member})
+        return redirect("staff_edit", pk=member.pk)
+    return render(request, "clinic/staff_password.html", {"form": form, "member": member})

@@ -21,6 +21,7 @@ RULES = {
     "staff_list": ("get", None, None, {ADMIN}),
     "staff_create": ("get", None, None, {ADMIN}),
     "staff_edit": ("get", lambda c: {"pk": c.frontdesk.pk}, None, {ADMIN}),
+    "staff_password": ("get", lambda c: {"pk": c.frontdesk.pk}, None, {ADMIN}),
     "patients:patient_list": ("get", None, None, STAFF),
     "patients:patient_create": ("get", None, None, STAFF),
     "patients:patient_detail": ("get", lambda c: {"pk": c.patient.pk}, None, STAFF),

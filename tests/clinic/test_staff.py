@@ -86,3 +86,24 @@ def test_the_staff_list_shows_staff_but_not_patients(ours, login):
 def test_the_admin_cannot_edit_a_patient_account_through_staff_pages(ours, login):
     response = login(ours.admin).get(reverse("staff_edit", args=[ours.patient_user.pk]))
     assert response.status_code == 404
+
+
+def test_the_admin_sets_a_new_password_for_a_colleague(ours, login, client):
+    desk_session = login(ours.frontdesk)
+    response = login(ours.admin).post(
+        reverse("staff_password", args=[ours.frontdesk.pk]),
+        {"new_password1": "hikagami-new-2026!", "new_password2": "hikagami-new-2026!"},
+    )
+    assert response.status_code == 302
+    assert client.login(username=ours.frontdesk.username, password="hikagami-new-2026!")
+    # the colleague's old session ends with the old password
+    assert desk_session.get(reverse("patients:frontdesk_home")).status_code == 302
+
+
+def test_a_weak_new_password_is_refused(ours, login, client):
+    response = login(ours.admin).post(
+        reverse("staff_password", args=[ours.frontdesk.pk]),
+        {"new_password1": "12345678", "new_password2": "12345678"},
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+    assert not client.login(username=ours.frontdesk.username, password="12345678")

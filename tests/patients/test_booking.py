@@ -304,8 +304,9 @@ def test_the_day_view_ignores_a_practitioner_id_too_large_for_the_database(ours,
     "hour, minute, minutes, field",
     [(6, 55, 30, "start"), (22, 0, 30, "start"), (21, 45, 30, "minutes"), (10, 2, 30, "start")],
 )
-def test_visits_stay_within_opening_hours_on_5_minute_marks(ours, login, hour, minute, minutes,
-                                                            field):
+def test_visits_stay_within_opening_hours_on_5_minute_marks(
+    ours, login, hour, minute, minutes, field
+):
     response = login(ours.frontdesk).post(
         URL, booking(ours, tomorrow_at(hour, minute), minutes=minutes)
     )
@@ -329,8 +330,12 @@ def test_booking_an_archived_patient_says_so(ours, login):
 
 def test_a_completed_visit_moves_from_upcoming_to_past(ours, login):
     start = timezone.localtime().replace(second=0, microsecond=0)
-    visit = AppointmentFactory(patient=ours.patient, practitioner=ours.practitioner,
-                               start=start, end=start + dt.timedelta(minutes=1))
+    visit = AppointmentFactory(
+        patient=ours.patient,
+        practitioner=ours.practitioner,
+        start=start,
+        end=start + dt.timedelta(minutes=1),
+    )
     page = login(ours.frontdesk).get(reverse("patients:patient_detail", args=[ours.patient.pk]))
     assert visit in page.context["upcoming"]
     visit.status = "completed"
