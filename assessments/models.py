@@ -1,1 +1,178 @@
-# Findings, red flags and care plans arrive with the assessment issue.
+"""Assessments: what the practitioner found in one visit, the red flags it raised, and amendments.
+
+Each section of the assessment is a JSON document validated by its form (assessments/forms.py);
+the clinical rules (assessments/rules) read them through assessments/services.py.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
+from clinic.models import Clinic
+from patients.models import Appointment, Patient
+
+SECTIONS = (
+    ("complaint", _("Complaint")),
+    ("posture", _("Posture")),
+    ("measurements", _("Left-right measurements")),
+    ("lower_limb", _("Pelvis, hip, ankle and gait")),
+    ("palpation", _("Back of the knee")),
+    ("habits", _("Daily habits")),
+    ("red_flags", _("Red-flag screen")),
+)
+SECTION_CODES = tuple(code for code, _label in SECTIONS)
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
+
+
+class Assessment(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="assessments")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
+    )
+    # The signed assessment this one was pre-filled from (a reassessment).
+    previous = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AssessmentStatus.choices,
+        default=AssessmentStatus.DRAFT,
+    )
+    complaint = models.JSONField(default=dict, blank=True)
+    posture = models.JSONField(default=dict, blank=True)
+    measurements = models.JSONField(default=dict, blank=True)
+    lower_limb = models.JSONField(default=dict, blank=True)
+    palpation = models.JSONField(default=dict, blank=True)
+    habits = models.JSONField(default=dict, blank=True)
+    red_flags = models.JSONField(default=dict, blank=True)
+    # The last screening: asymmetries, Wells, rules version (flags also live as RedFlag rows).
+    screening = models.JSONField(default=dict, blank=True, editable=False)
+    # Bumped by every save; a save made against an older revision is a conflict.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    saved_sections = models.JSONField(default=list, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "status", "created_at"], name="assess_patient")]
+
+    def __str__(self):
+        return f"{self.patient} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == AssessmentStatus.SIGNED
+
+    def section(self, code: str) -> dict:
+        return getattr(self, code) or {}
+
+
+class RedFlag(models.Model):
+    """One red flag raised by the screen, kept with what it used and the rules that raised it.
+
+    Never deleted: a flag that no longer fires after a correction is kept with is_current=False.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="flags")
+    code = models.CharField(max_length=60)
+    label = models.CharField(max_length=200)
+    department = models.CharField(max_length=40)
+    urgency = models.CharField(max_length=20)
+    reason = models.TextField()
+    inputs = models.JSONField(default=dict)
+    source = models.CharField(max_length=300)
+    rules_version = models.CharField(max_length=20)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    is_current = models.BooleanField(default=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("red flag")
+        verbose_name_plural = _("red flags")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "code"], name="one_flag_per_code")
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def department_label(self):
+        return DEPARTMENT_LABELS.get(self.department, self.department)
+
+    @property
+    def urgency_label(self):
+        return URGENCY_LABELS.get(self.urgency, self.urgency)
+
+
+class Amendment(models.Model):
+    """A correction to a signed assessment: who, when, why, and the section before and after."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="amendments")
+    section = models.CharField(max_length=20)
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.TextField(_("reason for the amendment"))
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["made_at", "id"]
+
+    def __str__(self):
+        return f"{self.assessment} {self.section} {self.made_at:%Y-%m-%d}"
+
+    @property
+    def section_label(self):
+        return dict(SECTIONS).get(self.section, self.section)
+
+
+class AsymmetryThreshold(models.Model):
+    """A clinic's own threshold for one measure, replacing the documented default."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="thresholds")
+    measure = models.CharField(max_length=40)
+    threshold = models.DecimalField(_("threshold"), max_digits=5, decimal_places=1)
+    note = models.CharField(_("why this value"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("asymmetry threshold")
+        verbose_name_plural = _("asymmetry thresholds")
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "measure"], name="one_threshold_per_measure")
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.threshold}"

@@ -96,6 +96,19 @@ def practitioners_for(clinic_id):
     ).order_by("display_name", "username")
 
 
+def assessments_for(user):
+    from assessments.models import Assessment
+
+    if role_of(user) not in CLINICAL:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(clinic_id=user.clinic_id)
+
+
+def get_assessment(request, pk, *, for_update=False):
+    found = assessments_for(request.user).select_related("patient", "practitioner", "previous")
+    return get_object_or_404(found, pk=pk)
+
+
 def get_patient(request, pk):
     return get_object_or_404(patients_for(request.user), pk=pk)
 

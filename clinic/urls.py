@@ -15,4 +15,5 @@ urlpatterns = [
     path("staff/<id:pk>/", views.staff_edit, name="staff_edit"),
     path("staff/<id:pk>/password/", views.staff_password, name="staff_password"),
     path("", include("patients.urls")),
+    path("", include("assessments.urls")),
 ]

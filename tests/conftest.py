@@ -4,6 +4,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+
+from assessments.services import save_section, start_assessment
 
 from clinic.models import Role
 from tests.factories import AppointmentFactory, ClinicFactory, PatientFactory, UserFactory
@@ -21,6 +24,11 @@ def _clinic_cast(name):
     cast.patient = PatientFactory(clinic=clinic, portal_user=cast.patient_user)
     cast.other_patient = PatientFactory(clinic=clinic)
     cast.appointment = AppointmentFactory(patient=cast.patient, practitioner=cast.practitioner)
+    cast.assessment = start_assessment(patient=cast.patient, practitioner=cast.practitioner)
+    save_section(assessment=cast.assessment, section="red_flags", data={"fever": True},
+                 revision=cast.assessment.revision, by=cast.practitioner,
+                 today=timezone.localdate())
+    cast.flag = cast.assessment.flags.get(code="fever")
     return cast
 
 

@@ -11,6 +11,7 @@ ANON, PATIENT, DESK, PRACT, ADMIN = "anon", "patient", "frontdesk", "practitione
 ROLES = (ANON, PATIENT, DESK, PRACT, ADMIN)
 PUBLIC = set(ROLES)
 STAFF = {DESK, PRACT, ADMIN}
+CLINICAL = {PRACT, ADMIN}
 
 # url name: (method, kwargs from the cast, POST data, roles allowed)
 RULES = {
@@ -39,7 +40,23 @@ RULES = {
     "patients:frontdesk_home": ("get", None, None, {DESK, ADMIN}),
     "patients:practitioner_home": ("get", None, None, {PRACT}),
     "patients:portal_home": ("get", None, None, {PATIENT}),
+    "assessments:start": ("post", lambda c: {"pk": c.patient.pk}, None, CLINICAL),
+    "assessments:detail": ("get", lambda c: {"pk": c.assessment.pk}, None, CLINICAL),
+    "assessments:section": (
+        "get", lambda c: {"pk": c.assessment.pk, "section": "complaint"}, None, CLINICAL,
+    ),
+    "assessments:amend": (
+        "get", lambda c: {"pk": c.assessment.pk, "section": "habits"}, None, CLINICAL,
+    ),
+    "assessments:sign": ("post", lambda c: {"pk": c.assessment.pk}, None, CLINICAL),
+    "assessments:acknowledge": (
+        "post", lambda c: {"pk": c.assessment.pk, "flag_pk": c.flag.pk}, None, CLINICAL,
+    ),
+    "assessments:thresholds": ("get", None, None, CLINICAL),
+    "assessments:threshold_edit": ("get", lambda c: {"code": "slr"}, None, {ADMIN}),
 }
+# URLs whose arguments are not database ids (nothing of another clinic to reach through them).
+NOT_IDS = {"assessments:threshold_edit"}
 
 
 def _url_names(resolver=None, prefix=""):
@@ -96,7 +113,10 @@ def test_role_gets_what_the_rule_says(name, role, ours, login):
         assert response.status_code == 403
 
 
-@pytest.mark.parametrize("name", sorted(n for n, rule in RULES.items() if rule[1]))
+WITH_IDS = sorted(n for n, rule in RULES.items() if rule[1] and n not in NOT_IDS)
+
+
+@pytest.mark.parametrize("name", WITH_IDS)
 @pytest.mark.parametrize("role", (DESK, PRACT, ADMIN, PATIENT))
 def test_another_clinics_ids_are_not_found(name, role, ours, theirs, login):
     allowed = RULES[name][3]
@@ -132,9 +152,20 @@ def test_a_deactivated_user_is_sent_back_to_log_in(ours, login):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("name", sorted(n for n, rule in RULES.items() if rule[1]))
+@pytest.mark.parametrize("name", WITH_IDS)
 def test_an_id_too_large_for_the_database_is_not_found(name, ours, login):
     method = RULES[name][0]
-    url = reverse(name, kwargs={"pk": 1}).replace("/1/", "/" + "9" * 18 + "/")
-    assert getattr(login(ours.admin), method)(url).status_code == 404
-    assert login(ours.admin).get(url.replace("9" * 18, "9" * 30)).status_code == 404
+    kwargs = RULES[name][1](ours)
+    for key in kwargs:
+        if key.endswith("pk"):
+            huge = reverse(name, kwargs={**kwargs, key: 10**17 + 7})
+            assert getattr(login(ours.admin), method)(huge).status_code == 404
+            too_big = huge.replace(str(10**17 + 7), "9" * 30)
+            assert getattr(login(ours.admin), method)(too_big).status_code == 404
+
+
+def test_a_flag_of_another_assessment_is_not_found(ours, theirs, login):
+    url = reverse("assessments:acknowledge", args=[ours.assessment.pk, theirs.flag.pk])
+    assert login(ours.practitioner).post(url).status_code == 404
+    theirs.flag.refresh_from_db()
+    assert theirs.flag.acknowledged_at is None

@@ -1,0 +1,139 @@
+"""What the clinical rules read: one assessment as plain frozen dataclasses.
+
+A thin service turns model rows into these; nothing here touches the database, so the rules are
+tested without one. Every field has a default, so a caller (or a test) names only what it knows.
+Measurements are keyed by the measure codes in `measures.MEASURES`.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Side:
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+    NONE = ""
+
+
+SIDE_LABELS = {Side.LEFT: _("left"), Side.RIGHT: _("right"), Side.BOTH: _("both")}
+LEG_LABELS = {Side.LEFT: _("left leg"), Side.RIGHT: _("right leg"), Side.BOTH: _("both legs")}
+
+
+class Quality:
+    THROBBING = "throbbing"
+    CRAMPING = "cramping"
+    DULL = "dull"
+    HEAVY = "heavy"
+    PULLING = "pulling"
+    NUMBNESS = "numbness"
+    LUMP = "lump"
+
+
+QUALITY_LABELS = {
+    Quality.THROBBING: _("throbbing"),
+    Quality.CRAMPING: _("cramping"),
+    Quality.DULL: _("dull"),
+    Quality.HEAVY: _("heavy"),
+    Quality.PULLING: _("pulling"),
+    Quality.NUMBNESS: _("numbness"),
+    Quality.LUMP: _("feels like a lump"),
+}
+
+
+class Provoker:
+    WALKING = "walking"
+    STAIRS = "stairs"
+    STANDING_UP = "standing_up"
+    NIGHT = "night"
+    AFTER_SPORT = "after_sport"
+    COLD = "cold"
+
+
+PROVOKER_LABELS = {
+    Provoker.WALKING: _("walking"),
+    Provoker.STAIRS: _("stairs"),
+    Provoker.STANDING_UP: _("standing up after sitting"),
+    Provoker.NIGHT: _("at night"),
+    Provoker.AFTER_SPORT: _("after sport"),
+    Provoker.COLD: _("cold"),
+}
+
+
+@dataclass(frozen=True)
+class Bilateral:
+    left: Decimal | None = None
+    right: Decimal | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.left is not None and self.right is not None
+
+
+@dataclass(frozen=True)
+class Complaint:
+    region: str = ""
+    side: str = Side.NONE
+    qualities: frozenset[str] = frozenset()
+    pain: int | None = None
+    onset: date | None = None
+    provokers: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Palpation:
+    """Back-of-knee palpation."""
+
+    mass: bool = False
+    size_cm: Decimal | None = None
+    hard: bool = False
+    warm: bool = False
+    red: bool = False
+    tender: bool = False
+    pulsating: bool = False
+    growing: bool = False
+    side: str = Side.NONE
+
+
+@dataclass(frozen=True)
+class RedFlagAnswers:
+    leg_swelling: str = Side.NONE
+    swelling_sudden: bool = False
+    leg_warm: bool = False
+    stairs_or_walking_harder: bool = False
+    night_pain: bool = False
+    numbness: bool = False
+    fever: bool = False
+    trauma_cannot_bear_weight: bool = False
+    cancer_history: bool = False
+    recent_surgery_or_immobilisation: bool = False
+    previous_dvt: bool = False
+    pain_not_improving: bool = False
+
+
+@dataclass(frozen=True)
+class WellsAnswers:
+    """The Wells items a practitioner answers; the calf item is computed from the measurements."""
+
+    active_cancer: bool = False
+    paralysis_or_cast: bool = False
+    bedridden_or_surgery: bool = False
+    deep_vein_tenderness: bool = False
+    entire_leg_swollen: bool = False
+    pitting_oedema: bool = False
+    collateral_veins: bool = False
+    previous_dvt: bool = False
+    alternative_as_likely: bool = False
+
+
+@dataclass(frozen=True)
+class AssessmentFacts:
+    complaint: Complaint = field(default_factory=Complaint)
+    palpation: Palpation = field(default_factory=Palpation)
+    red_flags: RedFlagAnswers = field(default_factory=RedFlagAnswers)
+    wells: WellsAnswers = field(default_factory=WellsAnswers)
+    measurements: Mapping[str, Bilateral] = field(default_factory=dict)

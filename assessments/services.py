@@ -1,0 +1,274 @@
+"""The thin layer between assessment rows and the pure rules: facts in, screening out, saved."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments import rules
+from assessments.models import (
+    SECTION_CODES,
+    Amendment,
+    Assessment,
+    AssessmentStatus,
+    AsymmetryThreshold,
+    RedFlag,
+)
+from assessments.rules.facts import (
+    AssessmentFacts,
+    Bilateral,
+    Complaint,
+    Palpation,
+    RedFlagAnswers,
+    WellsAnswers,
+)
+from assessments.rules.measures import MEASURE_BY_CODE
+
+# Sections that must be saved before signing: the complaint, and the red-flag screen itself.
+REQUIRED_TO_SIGN = ("complaint", "red_flags")
+
+
+class EditConflict(Exception):
+    """Someone saved the assessment after this form was opened."""
+
+    def __init__(self, current: Assessment):
+        super().__init__("conflict")
+        self.current = current
+
+
+class SignBlocked(Exception):
+    def __init__(self, missing_sections=(), unacknowledged=()):
+        super().__init__("cannot sign")
+        self.missing_sections = tuple(missing_sections)
+        self.unacknowledged = tuple(unacknowledged)
+
+
+class AlreadySigned(Exception):
+    pass
+
+
+def _decimal(value):
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def _date(value):
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _fields_of(cls, data: dict, prefix: str = "") -> dict:
+    names = cls.__dataclass_fields__
+    return {name: data[prefix + name] for name in names if prefix + name in data}
+
+
+def facts_from(assessment: Assessment) -> AssessmentFacts:
+    complaint = assessment.section("complaint")
+    palpation = assessment.section("palpation")
+    answers = assessment.section("red_flags")
+    return AssessmentFacts(
+        complaint=Complaint(
+            region=complaint.get("region", ""),
+            side=complaint.get("side", ""),
+            qualities=frozenset(complaint.get("qualities", [])),
+            pain=complaint.get("pain"),
+            onset=_date(complaint.get("onset")),
+            provokers=frozenset(complaint.get("provokers", [])),
+        ),
+        palpation=Palpation(
+            **{**_fields_of(Palpation, palpation), "size_cm": _decimal(palpation.get("size_cm"))}
+        ),
+        red_flags=RedFlagAnswers(**_fields_of(RedFlagAnswers, answers)),
+        wells=WellsAnswers(**_fields_of(WellsAnswers, answers, prefix="wells_")),
+        measurements={
+            code: Bilateral(_decimal(pair.get("left")), _decimal(pair.get("right")))
+            for code, pair in assessment.section("measurements").items()
+            if code in MEASURE_BY_CODE
+        },
+    )
+
+
+def effective_thresholds(clinic_id) -> dict[str, Decimal]:
+    thresholds = {m.code: Decimal(str(m.default_threshold)) for m in MEASURE_BY_CODE.values()}
+    for row in AsymmetryThreshold.objects.filter(clinic_id=clinic_id):
+        if row.measure in thresholds:
+            thresholds[row.measure] = row.threshold
+    return thresholds
+
+
+def _snapshot(screening, thresholds, today) -> dict:
+    wells = screening.wells
+    return {
+        "rules_version": screening.rules_version,
+        "screened_on": today.isoformat(),
+        "thresholds": {code: str(value) for code, value in thresholds.items()},
+        "asymmetries": [
+            {
+                "code": a.code,
+                "left": str(a.left),
+                "right": str(a.right),
+                "difference": str(a.difference),
+                "threshold": str(a.threshold),
+                "flagged": a.flagged,
+                "worse_side": a.worse_side,
+                "marker": str(a.marker),
+            }
+            for a in screening.asymmetries
+        ],
+        "wells": None
+        if wells is None
+        else {
+            "score": wells.score,
+            "items": list(wells.items),
+            "calf_difference_cm": None
+            if wells.calf_difference_cm is None
+            else str(wells.calf_difference_cm),
+            "likely": wells.likely,
+        },
+    }
+
+
+def _store_flags(assessment: Assessment, flags) -> None:
+    """Upsert by code. A changed flag needs a new acknowledgement; a vanished one is kept."""
+    existing = {flag.code: flag for flag in assessment.flags.all()}
+    fired = set()
+    for flag in flags:
+        fired.add(flag.code)
+        values = {
+            "label": str(flag.label),
+            "department": flag.department,
+            "urgency": flag.urgency,
+            "reason": str(flag.reason),
+            "inputs": {key: str(value) for key, value in flag.inputs.items()},
+            "source": str(flag.source),
+            "rules_version": rules.RULES_VERSION,
+        }
+        row = existing.get(flag.code)
+        if row is None:
+            RedFlag.objects.create(assessment=assessment, code=flag.code, **values)
+            continue
+        changed = (
+            not row.is_current or row.inputs != values["inputs"] or row.urgency != values["urgency"]
+        )
+        if changed:
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.is_current = True
+            row.acknowledged_at = row.acknowledged_by = None
+            row.save()
+    for code, row in existing.items():
+        if code not in fired and row.is_current:
+            row.is_current = False
+            row.save(update_fields=["is_current"])
+
+
+def rescreen(assessment: Assessment, *, today: dt.date) -> None:
+    thresholds = effective_thresholds(assessment.clinic_id)
+    screening = rules.screen(facts_from(assessment), today, thresholds=thresholds)
+    assessment.screening = _snapshot(screening, thresholds, today)
+    assessment.save(update_fields=["screening"])
+    _store_flags(assessment, screening.flags)
+
+
+def _lock(assessment: Assessment) -> Assessment:
+    return Assessment.objects.select_for_update().get(pk=assessment.pk)
+
+
+@transaction.atomic
+def save_section(*, assessment, section: str, data: dict, revision: int, by, today) -> Assessment:
+    """Save one section of a draft; refuse (EditConflict) if it changed since `revision`."""
+    locked = _lock(assessment)
+    if locked.is_signed:
+        raise AlreadySigned
+    if locked.revision != revision:
+        raise EditConflict(locked)
+    setattr(locked, section, data)
+    locked.revision += 1
+    locked.updated_by = by
+    if section not in locked.saved_sections:
+        locked.saved_sections = [*locked.saved_sections, section]
+    locked.save()
+    rescreen(locked, today=today)
+    return locked
+
+
+@transaction.atomic
+def start_assessment(*, patient, practitioner, appointment=None) -> Assessment:
+    """A new draft; a reassessment starts from the patient's last signed assessment."""
+    previous = (
+        Assessment.objects.filter(patient=patient, status=AssessmentStatus.SIGNED)
+        .order_by("-signed_at", "-id")
+        .first()
+    )
+    assessment = Assessment(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        appointment=appointment,
+        practitioner=practitioner,
+        previous=previous,
+        updated_by=practitioner,
+    )
+    if previous:
+        for code in SECTION_CODES:
+            setattr(assessment, code, previous.section(code))
+    assessment.save()
+    rescreen(assessment, today=timezone.localdate())
+    return assessment
+
+
+@transaction.atomic
+def acknowledge(*, flag: RedFlag, by) -> None:
+    flag = RedFlag.objects.select_for_update().get(pk=flag.pk)
+    if flag.acknowledged_at is None:
+        flag.acknowledged_at = timezone.now()
+        flag.acknowledged_by = by
+        flag.save(update_fields=["acknowledged_at", "acknowledged_by"])
+
+
+def sign_blockers(assessment: Assessment, flags=None) -> SignBlocked | None:
+    missing = [code for code in REQUIRED_TO_SIGN if code not in assessment.saved_sections]
+    flags = assessment.flags.all() if flags is None else flags
+    pending = [f for f in flags if f.is_current and f.acknowledged_at is None]
+    return SignBlocked(missing, pending) if missing or pending else None
+
+
+@transaction.atomic
+def sign(*, assessment: Assessment, by, today) -> Assessment:
+    locked = _lock(assessment)
+    if locked.is_signed:
+        raise AlreadySigned
+    rescreen(locked, today=today)  # sign what the current rules say, not a stale screening
+    blockers = sign_blockers(locked)
+    if blockers:
+        raise blockers
+    locked.status = AssessmentStatus.SIGNED
+    locked.signed_at = timezone.now()
+    locked.signed_by = by
+    locked.revision += 1
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def amend(*, assessment: Assessment, section: str, data: dict, reason: str, by, today):
+    """Correct a signed assessment: the change is recorded with who, when, why, before, after."""
+    locked = _lock(assessment)
+    if not locked.is_signed:
+        raise ValueError("only signed assessments are amended")
+    before = locked.section(section)
+    if before == data:
+        return None
+    amendment = Amendment.objects.create(
+        assessment=locked, section=section, before=before, after=data, reason=reason, made_by=by
+    )
+    setattr(locked, section, data)
+    locked.revision += 1
+    locked.updated_by = by
+    locked.save()
+    rescreen(locked, today=today)
+    return amendment

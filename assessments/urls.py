@@ -1,0 +1,20 @@
+from django.urls import path
+
+from assessments.views import assessments, thresholds
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("patients/<id:pk>/assessments/new/", assessments.start, name="start"),
+    path("assessments/<id:pk>/", assessments.detail, name="detail"),
+    path("assessments/<id:pk>/sign/", assessments.sign, name="sign"),
+    path(
+        "assessments/<id:pk>/flags/<id:flag_pk>/acknowledge/",
+        assessments.acknowledge_flag,
+        name="acknowledge",
+    ),
+    path("assessments/<id:pk>/amend/<slug:section>/", assessments.amend, name="amend"),
+    path("assessments/<id:pk>/<slug:section>/", assessments.edit_section, name="section"),
+    path("thresholds/", thresholds.threshold_list, name="thresholds"),
+    path("thresholds/<slug:code>/", thresholds.threshold_edit, name="threshold_edit"),
+]

@@ -1,0 +1,200 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments import body, services, summary
+from assessments.forms import AmendmentReasonForm, section_form
+from assessments.models import SECTIONS
+from clinic import access
+
+SECTION_LABELS = dict(SECTIONS)
+
+
+def _section_or_404(section: str) -> str:
+    if section not in SECTION_LABELS:
+        raise Http404
+    return section
+
+
+@access.allow(*access.CLINICAL)
+@require_POST
+def start(request, pk):
+    patient = access.get_patient(request, pk)
+    if patient.is_archived:
+        messages.error(request, _("Restore the patient's record before assessing."))
+        return redirect("patients:patient_detail", pk=patient.pk)
+    visit_id = access.parse_id(request.POST.get("appointment"))
+    visit = patient.appointments.filter(pk=visit_id).first() if visit_id else None
+    assessment = services.start_assessment(
+        patient=patient, practitioner=request.user, appointment=visit
+    )
+    if assessment.previous_id:
+        messages.info(request, _("Started from the last signed assessment: check every section."))
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@access.allow(*access.CLINICAL)
+def detail(request, pk):
+    assessment = access.get_assessment(request, pk)
+    flags = list(assessment.flags.select_related("acknowledged_by"))
+    blockers = None if assessment.is_signed else services.sign_blockers(assessment, flags)
+    sections = [
+        {
+            "code": code,
+            "label": label,
+            "saved": code in assessment.saved_sections,
+            "lines": summary.describe(code, assessment.section(code)),
+        }
+        for code, label in SECTIONS
+    ]
+    return render(
+        request,
+        "assessments/detail.html",
+        {
+            "assessment": assessment,
+            "patient": assessment.patient,
+            "current_flags": [f for f in flags if f.is_current],
+            "cleared_flags": [f for f in flags if not f.is_current],
+            "sections": sections,
+            "rows": summary.measurement_rows(assessment, assessment.previous),
+            "picture": body.picture(assessment),
+            "blockers": blockers,
+            "missing_sections": [SECTION_LABELS[c] for c in blockers.missing_sections]
+            if blockers
+            else [],
+            "amendments": assessment.amendments.select_related("made_by"),
+        },
+    )
+
+
+@access.allow(*access.CLINICAL)
+def edit_section(request, pk, section):
+    assessment = access.get_assessment(request, pk)
+    section = _section_or_404(section)
+    if assessment.is_signed:
+        return redirect("assessments:amend", pk=assessment.pk, section=section)
+    form = section_form(section, assessment.section(section), request.POST or None)
+    revision, conflict = assessment.revision, None
+    if request.method == "POST":
+        revision = access.parse_id(request.POST.get("revision")) or 0
+        if form.is_valid():
+            try:
+                services.save_section(
+                    assessment=assessment,
+                    section=section,
+                    data=form.to_json(),
+                    revision=revision,
+                    by=request.user,
+                    today=timezone.localdate(),
+                )
+            except services.EditConflict as clash:
+                conflict, revision = clash.current, clash.current.revision
+            except services.AlreadySigned:
+                messages.error(request, _("This assessment was signed meanwhile."))
+                return redirect("assessments:detail", pk=assessment.pk)
+            else:
+                messages.success(
+                    request, _("Saved: %(section)s") % {"section": SECTION_LABELS[section]}
+                )
+                return redirect(_next_section_url(assessment, section))
+    return render(
+        request,
+        "assessments/section_form.html",
+        {
+            "assessment": assessment,
+            "patient": assessment.patient,
+            "section": section,
+            "section_label": SECTION_LABELS[section],
+            "form": form,
+            "revision": revision,
+            "conflict": conflict,
+            "conflict_lines": summary.describe(section, conflict.section(section))
+            if conflict
+            else None,
+            "previous_rows": summary.measurement_rows(assessment.previous, None)
+            if assessment.previous and section == "measurements"
+            else None,
+        },
+    )
+
+
+def _next_section_url(assessment, section):
+    codes = [code for code, _label in SECTIONS]
+    following = codes[codes.index(section) + 1 :]
+    if following:
+        return reverse("assessments:section", args=[assessment.pk, following[0]])
+    return reverse("assessments:detail", args=[assessment.pk])
+
+
+@access.allow(*access.CLINICAL)
+@require_POST
+def acknowledge_flag(request, pk, flag_pk):
+    assessment = access.get_assessment(request, pk)
+    flag = assessment.flags.filter(pk=flag_pk, is_current=True).first()
+    if flag is None:
+        raise Http404
+    services.acknowledge(flag=flag, by=request.user)
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@access.allow(*access.CLINICAL)
+@require_POST
+def sign(request, pk):
+    assessment = access.get_assessment(request, pk)
+    try:
+        services.sign(assessment=assessment, by=request.user, today=timezone.localdate())
+    except services.SignBlocked:
+        messages.error(request, _("Not signed: see what is still needed below."))
+    except services.AlreadySigned:
+        messages.info(request, _("This assessment is already signed."))
+    else:
+        messages.success(request, _("Signed. Later corrections are recorded as amendments."))
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@access.allow(*access.CLINICAL)
+def amend(request, pk, section):
+    assessment = access.get_assessment(request, pk)
+    section = _section_or_404(section)
+    if not assessment.is_signed:
+        return redirect("assessments:section", pk=assessment.pk, section=section)
+    form = section_form(section, assessment.section(section), request.POST or None)
+    reason_form = AmendmentReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and reason_form.is_valid():
+        done = services.amend(
+            assessment=assessment,
+            section=section,
+            data=form.to_json(),
+            reason=reason_form.cleaned_data["reason"],
+            by=request.user,
+            today=timezone.localdate(),
+        )
+        if done:
+            messages.success(request, _("Amendment recorded."))
+        else:
+            messages.info(request, _("Nothing was changed, so no amendment was recorded."))
+        return redirect("assessments:detail", pk=assessment.pk)
+    return render(
+        request,
+        "assessments/section_form.html",
+        {
+            "assessment": assessment,
+            "patient": assessment.patient,
+            "section": section,
+            "section_label": SECTION_LABELS[section],
+            "form": form,
+            "reason_form": reason_form,
+            "amending": True,
+        },
+    )
+
+
+def assessments_of(patient, user):
+    """The patient's assessments for the patient page (clinical roles only)."""
+    if not access.has_role(user, *access.CLINICAL):
+        return None
+    return patient.assessments.select_related("practitioner").order_by("-created_at")[:20]
