@@ -178,6 +178,11 @@ class MeasurementsForm(SectionForm):
         self.rows = []
         for measure in MEASURES:
             pair = []
+            # Django %-formats field errors with its own params: a literal "%" must be doubled.
+            out_of_range = (
+                _("Between %(min)s and %(max)s %(unit)s.")
+                % {"min": measure.minimum, "max": measure.maximum, "unit": measure.unit}
+            ).replace("%", "%%")
             for side, side_label in (("left", _("Left")), ("right", _("Right"))):
                 name = f"{measure.code}_{side}"
                 self.fields[name] = forms.DecimalField(
@@ -187,12 +192,7 @@ class MeasurementsForm(SectionForm):
                     max_value=Decimal(measure.maximum),
                     max_digits=5,
                     decimal_places=1,
-                    error_messages={
-                        "min_value": _("Between %(min)s and %(max)s %(unit)s.")
-                        % {"min": measure.minimum, "max": measure.maximum, "unit": measure.unit},
-                        "max_value": _("Between %(min)s and %(max)s %(unit)s.")
-                        % {"min": measure.minimum, "max": measure.maximum, "unit": measure.unit},
-                    },
+                    error_messages={"min_value": out_of_range, "max_value": out_of_range},
                     widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
                 )
                 pair.append(name)

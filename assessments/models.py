@@ -6,6 +6,7 @@ the clinical rules (assessments/rules) read them through assessments/services.py
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
@@ -77,7 +78,7 @@ class Assessment(models.Model):
         indexes = [models.Index(fields=["patient", "status", "created_at"], name="assess_patient")]
 
     def __str__(self):
-        return f"{self.patient} {self.created_at:%Y-%m-%d}"
+        return f"{self.patient} {timezone.localtime(self.created_at):%Y-%m-%d}"
 
     @property
     def is_signed(self) -> bool:

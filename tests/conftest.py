@@ -7,7 +7,6 @@ from django.test import Client
 from django.utils import timezone
 
 from assessments.services import save_section, start_assessment
-
 from clinic.models import Role
 from tests.factories import AppointmentFactory, ClinicFactory, PatientFactory, UserFactory
 
@@ -25,9 +24,14 @@ def _clinic_cast(name):
     cast.other_patient = PatientFactory(clinic=clinic)
     cast.appointment = AppointmentFactory(patient=cast.patient, practitioner=cast.practitioner)
     cast.assessment = start_assessment(patient=cast.patient, practitioner=cast.practitioner)
-    save_section(assessment=cast.assessment, section="red_flags", data={"fever": True},
-                 revision=cast.assessment.revision, by=cast.practitioner,
-                 today=timezone.localdate())
+    save_section(
+        assessment=cast.assessment,
+        section="red_flags",
+        data={"fever": True},
+        revision=cast.assessment.revision,
+        by=cast.practitioner,
+        today=timezone.localdate(),
+    )
     cast.flag = cast.assessment.flags.get(code="fever")
     return cast
 

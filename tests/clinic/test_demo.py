@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from assessments.models import Assessment, RedFlag
 from clinic.management.commands.load_demo import DEMO_PASSWORD
 from clinic.models import User
 from patients.models import Appointment, Consent, Patient
@@ -52,6 +53,22 @@ def test_the_demo_patient_sees_their_visits(client):
     client.login(username="demo-patient", password=DEMO_PASSWORD)
     page = client.get(reverse("patients:portal_home"))
     assert page.context["patient"].full_name == "山田 太郎"
+
+
+@pytest.mark.django_db
+def test_the_demo_clinic_has_signed_assessments_one_with_an_acknowledged_red_flag():
+    call_command("load_demo")
+    call_command("load_demo")
+    signed = Assessment.objects.filter(status="signed")
+    assert signed.count() == 2
+    flagged = RedFlag.objects.get(code="suspected_dvt", is_current=True)
+    assert flagged.acknowledged_at is not None and flagged.urgency == "same_day"
+    knee = signed.get(patient__portal_user__username="demo-patient")
+    assert not knee.flags.exists()
+    assert any(
+        a["code"] == "slr" and a["flagged"] and a["worse_side"] == "right"
+        for a in knee.screening["asymmetries"]
+    )
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import services as assessment_services
 from clinic.models import Clinic, Role, User
 from patients import normalize, services
 from patients.models import Appointment, AppointmentStatus, Patient
@@ -66,6 +67,74 @@ SLOTS = [
 ]
 
 
+def _days_ago(days):
+    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
+
+
+# The worked example: right-sided knee-back pain with a tighter right hamstring, no red flag.
+KNEE_BACK_RIGHT = {
+    "complaint": {
+        "region": "knee_back",
+        "side": "right",
+        "qualities": ["dull", "pulling"],
+        "pain": 5,
+        "onset": None,
+        "provokers": ["stairs", "walking"],
+        "region_detail": "歩き始めに右膝裏がつっぱる",
+    },
+    "posture": {
+        "rounded_shoulders": True,
+        "lumbar_hyperlordosis": True,
+        "pelvic_tilt": "anterior",
+        "pelvic_high_side": "right",
+        "weight_on_leg": "right",
+    },
+    "measurements": {
+        "slr": {"left": "75", "right": "55"},
+        "knee_to_wall": {"left": "10", "right": "6.5"},
+        "calf_circumference": {"left": "36.5", "right": "37"},
+        "iliac_crest_height": {"left": "98", "right": "99.5"},
+    },
+    "lower_limb": {
+        "stiff_ankle": "right",
+        "short_stride": "right",
+        "gait": "toe_out",
+        "sole_wear_right": "outer",
+    },
+    "palpation": {"tender": True},
+    "habits": {
+        "bag_side": "right",
+        "leg_on_top": "right",
+        "sitting_hours": "9",
+        "work_style": "desk",
+        "footwear": "flat",
+        "cold_extremities": True,
+    },
+    "red_flags": {},
+}
+# A swollen, warm left calf: suspected DVT, same-day referral.
+SWOLLEN_CALF = {
+    "complaint": {
+        "region": "calf",
+        "side": "left",
+        "qualities": ["heavy", "throbbing"],
+        "pain": 6,
+        "onset": 3,
+        "provokers": ["walking"],
+    },
+    "measurements": {"calf_circumference": {"left": "41", "right": "37.5"}},
+    "palpation": {"warm": True, "tender": True},
+    "red_flags": {
+        "leg_swelling": "left",
+        "swelling_sudden": True,
+        "leg_warm": True,
+        "recent_surgery_or_immobilisation": True,
+        "wells_bedridden_or_surgery": True,
+        "wells_deep_vein_tenderness": True,
+    },
+}
+
+
 class Command(BaseCommand):
     help = "Load the demo clinic (refuses to run with PRODUCTION=1)."
 
@@ -95,6 +164,9 @@ class Command(BaseCommand):
                 patients,
                 users["demo-frontdesk"],
             )
+            demo_cases = ((patients[0], KNEE_BACK_RIGHT), (patients[1], SWOLLEN_CALF))
+            for patient, sections in demo_cases:
+                self._signed_assessment(patient, users["demo-practitioner"], sections)
         self.stdout.write(
             f"Demo clinic '{clinic.name}': {len(patients)} patients, {created} new visits."
         )
@@ -141,6 +213,28 @@ class Command(BaseCommand):
             recorded_by=desk,
             consents={"treatment": True, "privacy": True},
         )
+
+    def _signed_assessment(self, patient, practitioner, sections):
+        if patient.assessments.exists():
+            return
+        assessment = assessment_services.start_assessment(
+            patient=patient, practitioner=practitioner
+        )
+        today = timezone.localdate()
+        for code, data in sections.items():
+            if code == "complaint":
+                data = {**data, "onset": _days_ago(data["onset"] or 10)}
+            assessment = assessment_services.save_section(
+                assessment=assessment,
+                section=code,
+                data=data,
+                revision=assessment.revision,
+                by=practitioner,
+                today=today,
+            )
+        for flag in assessment.flags.filter(is_current=True):
+            assessment_services.acknowledge(flag=flag, by=practitioner)
+        assessment_services.sign(assessment=assessment, by=practitioner, today=today)
 
     def _portal_user(self, clinic, patient):
         user = self._user(clinic, "demo-patient", Role.PATIENT, patient.full_name)
