@@ -25,10 +25,12 @@ from django.test.utils import (
     teardown_test_environment,
 )
 
+from assessments import bench as bench_assessments
 from clinic.models import Clinic, User
 from patients.models import Patient
 
 LARGE_CLINIC, SMALL_CLINIC = "bench", "bench-small"
+ASSESSMENT_HISTORY = (1, 20)
 WARMUP = 3
 DEEP_PAGE = 2000
 
@@ -179,8 +181,12 @@ class Command(BaseCommand):
             )
             large = self._clinic_results(LARGE_CLINIC, runs)
             small_results = self._clinic_results(SMALL_CLINIC, runs)
+            assessment_pages = self._assessment_results(runs)
 
         self._report(baseline, large, small_results, runs)
+        self._report_assessments(baseline, assessment_pages)
+        if len({min(result.queries) for result in assessment_pages}) != 1:
+            raise CommandError("The assessment page's queries grow with earlier assessments.")
         grown = [
             (big.page.label, little.queries, big.queries)
             for big, little in zip(large, small_results, strict=True)
@@ -189,6 +195,32 @@ class Command(BaseCommand):
         if grown:
             details = "; ".join(f"{label}: {sorted(a)} → {sorted(b)}" for label, a, b in grown)
             raise CommandError(f"Queries per page must not grow with the data: {details}")
+
+    def _assessment_results(self, runs) -> list[Result]:
+        clinic = Clinic.objects.get(slug=SMALL_CLINIC)
+        client = Client()
+        client.force_login(bench_assessments.practitioner_for(clinic))
+        results = []
+        for earlier in ASSESSMENT_HISTORY:
+            draft = bench_assessments.assessment_with_history(clinic, earlier)
+            page = Page(f"Assessment page, {earlier} earlier", f"/assessments/{draft.pk}/")
+            results.append(self._measure(client, page, runs))
+        return results
+
+    def _report_assessments(self, baseline: Result, results: list[Result]):
+        out = self.stdout.write
+        out(f"## Assessment page: {connection.vendor}")
+        out("")
+        out("A practitioner opens the current draft of a patient with earlier signed assessments.")
+        out("")
+        out("| Page | Median ms | p95 ms | × baseline | Queries |")
+        out("|---|---:|---:|---:|---:|")
+        for result in results:
+            out(
+                f"| {result.page.label} | {result.median:.1f} | {result.p95:.1f} "
+                f"| {result.median / baseline.median:.1f} | {min(result.queries)} |"
+            )
+        out("")
 
     def _clinic_results(self, slug, runs) -> list[Result]:
         clinic = Clinic.objects.get(slug=slug)
