@@ -334,3 +334,11 @@ def test_an_out_of_range_percentage_gets_a_readable_message(doc, patient):
         {"weight_bearing_left": "150", "weight_bearing_right": "50"},
     )
     assert "%" in response.context["form"].errors["weight_bearing_left"][0]
+
+
+def test_the_red_flag_box_speaks_japanese_by_default(doc, patient):
+    assessment = start(doc, patient)
+    save(doc, assessment, "measurements", SWOLLEN_WARM_CALF)
+    save(doc, assessment, "red_flags", {"leg_swelling": "left", "leg_warm": "on"})
+    page = doc.get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
+    assert "深部静脈血栓症の疑い" in page and "当日中" in page
