@@ -37,3 +37,25 @@ def measurement_rows(assessment, previous=None):
         now = asymmetries.get(measure.code)
         rows.append({"measure": measure, "now": now, "before": before.get(measure.code)})
     return rows
+
+
+def changes(section: str, before: dict, after: dict) -> list[tuple[str, str, str]]:
+    """(label, before, after) for each value an amendment changed."""
+    if section == "measurements":
+        labels = {m.code: str(m.label) for m in MEASURES}
+        codes = sorted(set(before) | set(after), key=list(labels).index)
+        return [
+            (labels.get(code, code), _pair(before.get(code)), _pair(after.get(code)))
+            for code in codes
+            if before.get(code) != after.get(code)
+        ]
+    old, new = dict(describe(section, before)), dict(describe(section, after))
+    return [
+        (label, old.get(label, "—"), new.get(label, "—"))
+        for label in list(dict.fromkeys([*old, *new]))
+        if old.get(label) != new.get(label)
+    ]
+
+
+def _pair(pair):
+    return f"{pair['left']} / {pair['right']}" if pair else "—"

@@ -66,7 +66,10 @@ def detail(request, pk):
             "missing_sections": [SECTION_LABELS[c] for c in blockers.missing_sections]
             if blockers
             else [],
-            "amendments": assessment.amendments.select_related("made_by"),
+            "amendments": [
+                (amendment, summary.changes(amendment.section, amendment.before, amendment.after))
+                for amendment in assessment.amendments.select_related("made_by")
+            ],
         },
     )
 

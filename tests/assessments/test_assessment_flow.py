@@ -182,6 +182,11 @@ def test_a_signed_assessment_is_locked_and_changes_only_by_amendment(ours, doc, 
     assert assessment.complaint["pain"] == 9 and assessment.is_signed
     assert (amendment.before["pain"], amendment.after["pain"]) == (5, 9)
     assert amendment.made_by == ours.practitioner and amendment.reason.startswith("記入ミス")
+    page = doc.get(reverse("assessments:detail", args=[assessment.pk]))
+    [(shown, changed)] = page.context["amendments"]
+    assert shown == amendment and [(before, after) for _label, before, after in changed] == [
+        ("5", "9")
+    ]
 
 
 def test_an_amendment_that_raises_a_flag_shows_it_unacknowledged(doc, patient):
