@@ -50,7 +50,12 @@ def picture(assessment) -> dict:
     if region in REGION_SPOTS:
         view, dx, y = REGION_SPOTS[region]
         sides = ["left", "right"] if complaint.get("side") == "both" else [complaint.get("side")]
-        spots = [{"view": view, "x": _x(view, side, dx), "y": y} for side in sides if side]
+        title = _("Where it hurts")
+        spots = [
+            {"view": view, "x": _x(view, side, dx), "y": y, "title": title}
+            for side in sides
+            if side
+        ]
     marks = []
     for number, item in enumerate(
         a for a in assessment.screening.get("asymmetries", []) if a.get("flagged")

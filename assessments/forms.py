@@ -181,7 +181,7 @@ class MeasurementsForm(SectionForm):
             # Django %-formats field errors with its own params: a literal "%" must be doubled.
             out_of_range = (
                 _("Between %(min)s and %(max)s %(unit)s.")
-                % {"min": measure.minimum, "max": measure.maximum, "unit": measure.unit}
+                % {"min": measure.minimum, "max": measure.maximum, "unit": measure.unit_label}
             ).replace("%", "%%")
             for side, side_label in (("left", _("Left")), ("right", _("Right"))):
                 name = f"{measure.code}_{side}"

@@ -181,17 +181,17 @@ def _lock(assessment: Assessment) -> Assessment:
 
 @transaction.atomic
 def save_section(*, assessment, section: str, data: dict, revision: int, by, today) -> Assessment:
-    """Save one section of a draft; refuse (EditConflict) if it changed since `revision`."""
+    """Save one section of a draft; refuse (EditConflict) if that section was saved by anyone
+    after the form was opened at `revision`. Other sections may be saved meanwhile."""
     locked = _lock(assessment)
     if locked.is_signed:
         raise AlreadySigned
-    if locked.revision != revision:
+    if locked.section_revisions.get(section, 0) > revision:
         raise EditConflict(locked)
     setattr(locked, section, data)
     locked.revision += 1
     locked.updated_by = by
-    if section not in locked.saved_sections:
-        locked.saved_sections = [*locked.saved_sections, section]
+    locked.section_revisions = {**locked.section_revisions, section: locked.revision}
     locked.save()
     rescreen(locked, today=today)
     return locked

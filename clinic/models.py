@@ -10,6 +10,7 @@ class Clinic(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     # Next patient number to hand out; bumped atomically by patients.services.
     next_patient_number = models.PositiveIntegerField(default=1, editable=False)
+    next_referral_number = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

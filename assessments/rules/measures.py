@@ -33,6 +33,11 @@ class Measure:
     worse: str = HIGHER
     how: str = ""
 
+    @property
+    def unit_label(self) -> str:
+        """The unit as printed: degrees as °, the others as they are."""
+        return "°" if self.unit == DEG else self.unit
+
     def plausible(self, value: Decimal) -> bool:
         return self.minimum <= value <= self.maximum
 

@@ -56,7 +56,7 @@ URGENCY_ORDER = (SAME_DAY, SOON, ROUTINE)
 PERSISTENT_PAIN_DAYS = 14
 PERSISTENT, RECENT = "persistent", "recent"
 
-GUIDANCE = _("Clinic referral guidance for knee-back pain (source article, section 7)")
+GUIDANCE = _("Hikagami referral guidance: when a seitai practitioner sends a patient to a doctor")
 
 
 def duration_band(days: int) -> str:

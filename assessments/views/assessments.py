@@ -9,9 +9,11 @@ from django.views.decorators.http import require_POST
 from assessments import body, services, summary
 from assessments.forms import AmendmentReasonForm, section_form
 from assessments.models import SECTIONS
+from assessments.rules.redflags import URGENCY_ORDER
 from clinic import access
 
 SECTION_LABELS = dict(SECTIONS)
+_URGENCY_RANK = {code: rank for rank, code in enumerate(URGENCY_ORDER)}
 
 
 def _section_or_404(section: str) -> str:
@@ -57,7 +59,9 @@ def detail(request, pk):
         {
             "assessment": assessment,
             "patient": assessment.patient,
-            "current_flags": [f for f in flags if f.is_current],
+            "current_flags": sorted(
+                (f for f in flags if f.is_current), key=lambda f: _URGENCY_RANK.get(f.urgency, 9)
+            ),
             "cleared_flags": [f for f in flags if not f.is_current],
             "sections": sections,
             "rows": summary.measurement_rows(assessment, assessment.previous),
@@ -79,6 +83,7 @@ def edit_section(request, pk, section):
     assessment = access.get_assessment(request, pk)
     section = _section_or_404(section)
     if assessment.is_signed:
+        messages.info(request, _("This assessment is signed: a change is recorded as an amendment."))
         return redirect("assessments:amend", pk=assessment.pk, section=section)
     form = section_form(section, assessment.section(section), request.POST or None)
     revision, conflict = assessment.revision, None

@@ -347,3 +347,26 @@ def test_the_red_flag_box_speaks_japanese_by_default(doc, patient):
     save(doc, assessment, "red_flags", {"leg_swelling": "left", "leg_warm": "on"})
     page = doc.get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
     assert "深部静脈血栓症の疑い" in page and "当日中" in page
+
+
+def test_two_people_may_save_different_sections_of_one_draft(ours, doc, login, patient):
+    assessment = start(doc, patient)
+    opened_at = assessment.revision
+    assert save(login(ours.admin), assessment, "posture", {"forward_head": "on"}).status_code == 302
+    response = save(doc, assessment, "habits", {"bag_side": "right"}, revision=opened_at)
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.posture["forward_head"] and assessment.habits["bag_side"] == "right"
+
+
+@pytest.mark.parametrize("section", ["complaint", "measurements"])
+def test_section_and_amendment_forms_have_no_nested_form(doc, patient, section):
+    signed = _signed(doc, patient)
+    draft = start(doc, patient)
+    for url in (reverse("assessments:section", args=[draft.pk, section]),
+                reverse("assessments:amend", args=[signed.pk, section])):
+        page = doc.get(url).content.decode()
+        main = page[page.index('<form method="post" novalidate>'):]
+        main = main[: main.index("</form>")]
+        assert "<form" not in main[1:], url
+        assert 'type="submit"' in main, url

@@ -60,7 +60,9 @@ class Assessment(models.Model):
     screening = models.JSONField(default=dict, blank=True, editable=False)
     # Bumped by every save; a save made against an older revision is a conflict.
     revision = models.PositiveIntegerField(default=1, editable=False)
-    saved_sections = models.JSONField(default=list, blank=True, editable=False)
+    # section -> the revision its last save produced: a conflict is a save of the SAME section
+    # made after the form was opened (two people may fill different sections at once).
+    section_revisions = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -83,6 +85,10 @@ class Assessment(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == AssessmentStatus.SIGNED
+
+    @property
+    def saved_sections(self) -> list[str]:
+        return list(self.section_revisions)
 
     def section(self, code: str) -> dict:
         return getattr(self, code) or {}

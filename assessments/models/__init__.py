@@ -1,0 +1,33 @@
+from assessments.models.assessment import (
+    SECTION_CODES,
+    SECTIONS,
+    Amendment,
+    Assessment,
+    AssessmentStatus,
+    AsymmetryThreshold,
+    RedFlag,
+)
+from assessments.models.plan import (
+    CarePlan,
+    Exercise,
+    PlanItem,
+    PlanStatus,
+    Referral,
+    ReferralStatus,
+)
+
+__all__ = [
+    "SECTIONS",
+    "SECTION_CODES",
+    "Amendment",
+    "Assessment",
+    "AssessmentStatus",
+    "AsymmetryThreshold",
+    "CarePlan",
+    "Exercise",
+    "PlanItem",
+    "PlanStatus",
+    "RedFlag",
+    "Referral",
+    "ReferralStatus",
+]

@@ -1,0 +1,192 @@
+"""The exercise library, care plans (draft → published → superseded) and referrals."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import Clinic
+from patients.models import Patient
+
+
+class Exercise(models.Model):
+    """A home exercise in a clinic's library. Retired, never deleted: old plans keep it."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="exercises")
+    code = models.SlugField(_("code"), max_length=60)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    purpose = models.TextField(_("purpose"), max_length=1000)
+    steps = models.TextField(_("steps"), max_length=3000, help_text=_("One step a line."))
+    key_points = models.TextField(_("key points"), max_length=2000, blank=True,
+                                  help_text=_("One point a line."))
+    cautions = models.TextField(_("cautions"), max_length=2000, blank=True,
+                                help_text=_("One caution a line."))
+    contraindications = models.JSONField(_("contraindications"), default=list, blank=True)
+    targets = models.JSONField(_("target findings"), default=list, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(_("hold (seconds)"), null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(_("repetitions"), null=True, blank=True)
+    sets = models.PositiveSmallIntegerField(_("sets"), null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(_("times a day"), default=1)
+    duration_minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
+    per_side = models.BooleanField(_("each leg separately"), default=False)
+    illustration = models.CharField(_("drawing"), max_length=200, blank=True)
+    retired = models.BooleanField(_("retired"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("exercise")
+        verbose_name_plural = _("exercises")
+        ordering = ["retired", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "code"], name="exercise_code_per_clinic")
+        ]
+
+    def __str__(self):
+        return self.name_ja
+
+    def lines(self, field: str) -> list[str]:
+        return [line.strip() for line in getattr(self, field).splitlines() if line.strip()]
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class CarePlan(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="care_plans")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_plans")
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.PROTECT, related_name="care_plans"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    goals = models.TextField(_("goals"), max_length=2000, blank=True)
+    patient_note = models.TextField(_("note for the patient"), max_length=2000, blank=True)
+    visit_interval_days = models.PositiveSmallIntegerField(
+        _("visit every (days)"), null=True, blank=True
+    )
+    reassess_on = models.DateField(_("reassessment date"), null=True, blank=True)
+    # What the generator withheld and why (kept with the plan, shown to the patient).
+    withheld = models.JSONField(default=list, blank=True)
+    # Contraindications the practitioner lifted after a doctor cleared the patient.
+    lifted = models.JSONField(default=list, blank=True)
+    referral_explained_at = models.DateTimeField(null=True, blank=True)
+    referral_explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Published plans are snapshots: the PDF and the portal read only this.
+    snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    rules_version = models.CharField(max_length=20, blank=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("care plan")
+        verbose_name_plural = _("care plans")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "version"], name="plan_version_per_patient")
+        ]
+
+    def __str__(self):
+        return f"{self.patient} v{self.version}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PlanStatus.DRAFT
+
+
+class PlanItem(models.Model):
+    class Kind(models.TextChoices):
+        CLINIC = "clinic", _("In-clinic work")
+        EXERCISE = "exercise", _("Home exercise")
+        HABIT = "habit", _("Habit")
+        SUPPORTER = "supporter", _("Knee supporter")
+        COMPRESS = "compress", _("Compress")
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    code = models.CharField(max_length=60)
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, null=True, blank=True)
+    label = models.CharField(max_length=200)
+    detail = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    side = models.CharField(max_length=8, blank=True)
+    extra_sets_side = models.CharField(max_length=8, blank=True)
+    added_by_hand = models.BooleanField(default=False)
+    # Set when a contraindicated item was added anyway: the practitioner's reason.
+    override_reason = models.TextField(blank=True)
+    overridden = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class ReferralStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SEEN = "seen", _("Saw the doctor")
+    CLOSED = "closed", _("Outcome recorded")
+
+
+class Referral(models.Model):
+    """A referral to a doctor from the red flags of one assessment, followed to its outcome."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="referrals")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.PROTECT, related_name="referrals"
+    )
+    number = models.PositiveIntegerField(_("letter number"))
+    department = models.CharField(max_length=40)
+    urgency = models.CharField(max_length=20)
+    reason = models.TextField()
+    flag_codes = models.JSONField(default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.OPEN
+    )
+    seen_on = models.DateField(_("saw the doctor on"), null=True, blank=True)
+    doctor_findings = models.TextField(_("what the doctor found"), max_length=2000, blank=True)
+    cleared = models.BooleanField(_("cleared for treatment"), null=True, blank=True)
+    outcome_on = models.DateField(_("outcome date"), null=True, blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "number"], name="referral_number_per_clinic"),
+            models.UniqueConstraint(
+                fields=["assessment", "department"], name="one_referral_per_department"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.patient} {self.department} #{self.number}"
