@@ -31,7 +31,7 @@ def safe_url_fetcher(url: str, *args, **kwargs) -> dict:
     The only door between a document and the outside: `_fetcher()` wraps it for WeasyPrint."""
     if not url.startswith(STATIC_SCHEME):
         raise RefusedURL(f"refused to fetch {url[:80]!r}")
-    relative = url[len(STATIC_SCHEME):].lstrip("/")
+    relative = url[len(STATIC_SCHEME) :].lstrip("/")
     root = static_root()
     path = (root / relative).resolve()
     if root not in path.parents or not path.is_file():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import assessments, thresholds
+from assessments.views import assessments, library, thresholds
 
 app_name = "assessments"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("assessments/<id:pk>/amend/<slug:section>/", assessments.amend, name="amend"),
     path("assessments/<id:pk>/<slug:section>/", assessments.edit_section, name="section"),
+    path("exercises/", library.exercise_list, name="exercise_list"),
+    path("exercises/new/", library.exercise_edit, name="exercise_create"),
+    path("exercises/<id:pk>/", library.exercise_detail, name="exercise_detail"),
+    path("exercises/<id:pk>/edit/", library.exercise_edit, name="exercise_edit"),
+    path("exercises/<id:pk>/retire/", library.exercise_retire, name="exercise_retire"),
     path("thresholds/", thresholds.threshold_list, name="thresholds"),
     path("thresholds/<slug:code>/", thresholds.threshold_edit, name="threshold_edit"),
 ]

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from assessments.models import Exercise
 from assessments.services import save_section, start_assessment
 from clinic.models import Role
 from tests.factories import AppointmentFactory, ClinicFactory, PatientFactory, UserFactory
@@ -33,6 +34,20 @@ def _clinic_cast(name):
         today=timezone.localdate(),
     )
     cast.flag = cast.assessment.flags.get(code="fever")
+    cast.exercise = Exercise.objects.create(
+        clinic=clinic,
+        code="towel_stretch",
+        name_ja="タオルストレッチ",
+        name_en="Towel stretch",
+        purpose="太ももの裏を伸ばします。",
+        steps="仰向けになる\nタオルを足裏にかける",
+        contraindications=["suspected_dvt"],
+        targets=["tight_hamstring"],
+        hold_seconds=20,
+        sets=2,
+        times_per_day=1,
+        per_side=True,
+    )
     return cast
 
 

@@ -17,10 +17,12 @@ class Exercise(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100)
     purpose = models.TextField(_("purpose"), max_length=1000)
     steps = models.TextField(_("steps"), max_length=3000, help_text=_("One step a line."))
-    key_points = models.TextField(_("key points"), max_length=2000, blank=True,
-                                  help_text=_("One point a line."))
-    cautions = models.TextField(_("cautions"), max_length=2000, blank=True,
-                                help_text=_("One caution a line."))
+    key_points = models.TextField(
+        _("key points"), max_length=2000, blank=True, help_text=_("One point a line.")
+    )
+    cautions = models.TextField(
+        _("cautions"), max_length=2000, blank=True, help_text=_("One caution a line.")
+    )
     contraindications = models.JSONField(_("contraindications"), default=list, blank=True)
     targets = models.JSONField(_("target findings"), default=list, blank=True)
     hold_seconds = models.PositiveSmallIntegerField(_("hold (seconds)"), null=True, blank=True)
@@ -74,6 +76,8 @@ class CarePlan(models.Model):
     withheld = models.JSONField(default=list, blank=True)
     # Contraindications the practitioner lifted after a doctor cleared the patient.
     lifted = models.JSONField(default=list, blank=True)
+    # Referrals the generator proposed from the assessment's red flags.
+    referrals = models.JSONField(default=list, blank=True)
     referral_explained_at = models.DateTimeField(null=True, blank=True)
     referral_explained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -91,6 +95,8 @@ class CarePlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # The handout, rendered once from the snapshot (which never changes once published).
+    handout_pdf = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("care plan")
@@ -132,6 +138,8 @@ class PlanItem(models.Model):
     side = models.CharField(max_length=8, blank=True)
     extra_sets_side = models.CharField(max_length=8, blank=True)
     added_by_hand = models.BooleanField(default=False)
+    # Taken off the draft by the practitioner: kept (not deleted), left out when published.
+    removed = models.BooleanField(default=False)
     # Set when a contraindicated item was added anyway: the practitioner's reason.
     override_reason = models.TextField(blank=True)
     overridden = models.JSONField(default=list, blank=True)

@@ -83,7 +83,9 @@ def edit_section(request, pk, section):
     assessment = access.get_assessment(request, pk)
     section = _section_or_404(section)
     if assessment.is_signed:
-        messages.info(request, _("This assessment is signed: a change is recorded as an amendment."))
+        messages.info(
+            request, _("This assessment is signed: a change is recorded as an amendment.")
+        )
         return redirect("assessments:amend", pk=assessment.pk, section=section)
     form = section_form(section, assessment.section(section), request.POST or None)
     revision, conflict = assessment.revision, None

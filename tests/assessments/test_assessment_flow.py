@@ -363,10 +363,12 @@ def test_two_people_may_save_different_sections_of_one_draft(ours, doc, login, p
 def test_section_and_amendment_forms_have_no_nested_form(doc, patient, section):
     signed = _signed(doc, patient)
     draft = start(doc, patient)
-    for url in (reverse("assessments:section", args=[draft.pk, section]),
-                reverse("assessments:amend", args=[signed.pk, section])):
+    for url in (
+        reverse("assessments:section", args=[draft.pk, section]),
+        reverse("assessments:amend", args=[signed.pk, section]),
+    ):
         page = doc.get(url).content.decode()
-        main = page[page.index('<form method="post" novalidate>'):]
+        main = page[page.index('<form method="post" novalidate>') :]
         main = main[: main.index("</form>")]
         assert "<form" not in main[1:], url
         assert 'type="submit"' in main, url

@@ -62,6 +62,11 @@ RULES = {
         CLINICAL,
     ),
     "assessments:thresholds": ("get", None, None, CLINICAL),
+    "assessments:exercise_list": ("get", None, None, CLINICAL),
+    "assessments:exercise_create": ("get", None, None, {ADMIN}),
+    "assessments:exercise_detail": ("get", lambda c: {"pk": c.exercise.pk}, None, CLINICAL),
+    "assessments:exercise_edit": ("get", lambda c: {"pk": c.exercise.pk}, None, {ADMIN}),
+    "assessments:exercise_retire": ("post", lambda c: {"pk": c.exercise.pk}, None, {ADMIN}),
     "assessments:threshold_edit": ("get", lambda c: {"code": "slr"}, None, {ADMIN}),
 }
 # URLs whose arguments are not database ids (nothing of another clinic to reach through them).

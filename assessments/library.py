@@ -1,0 +1,35 @@
+"""The exercise library: the shipped exercises are copied into each clinic, which then owns them."""
+
+from assessments.exercise_seed import EXERCISES
+from assessments.models import Exercise
+
+
+def install_shipped(clinic) -> int:
+    """Add the shipped exercises a clinic lacks (matched by code); returns how many were added."""
+    have = set(Exercise.objects.filter(clinic=clinic).values_list("code", flat=True))
+    added = [
+        Exercise(
+            clinic=clinic,
+            code=seed["code"],
+            name_ja=seed["name_ja"],
+            name_en=seed["name_en"],
+            purpose=seed["purpose"],
+            steps="\n".join(seed["steps"]),
+            key_points="\n".join(seed["key_points"]),
+            cautions="\n".join(seed["cautions"]),
+            contraindications=list(seed["contraindications"]),
+            targets=list(seed["targets"]),
+            hold_seconds=seed["hold_seconds"],
+            reps=seed["reps"],
+            sets=seed["sets"],
+            times_per_day=seed["times_per_day"],
+            duration_minutes=seed["duration_minutes"],
+            per_side=seed["per_side"],
+            illustration=seed["illustration"],
+        )
+        for seed in EXERCISES
+        if seed["code"] not in have
+    ]
+    for exercise in added:
+        exercise.save()  # one by one: no bulk writes on clinical data (history hooks, later)
+    return len(added)

@@ -1,0 +1,40 @@
+"""Small pieces of wording the plan rules share: lists, sentences, and measured values."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .measures import MEASURE_BY_CODE
+
+# Signs written against the number; every other unit is spaced ("6.5 cm").
+UNSPACED = ("°", "%")
+
+
+def listed(parts: Iterable[str]) -> str:
+    """Phrases in one run ("a, b, c")."""
+    parts = list(parts)
+    # Translators: separator between the phrases of a list inside one sentence.
+    separator = _(", ")
+    return format_lazy("{sep}".join(["{}"] * len(parts)), *parts, sep=separator)
+
+
+def sentences(parts: Iterable[str]) -> str:
+    parts = list(parts)
+    # Translators: separator between whole sentences.
+    separator = _(" ")
+    return format_lazy("{sep}".join(["{}"] * len(parts)), *parts, sep=separator)
+
+
+def number(value: Decimal | int) -> str:
+    """55.0 reads "55", 6.50 reads "6.5", 60 stays "60" (never "6E+1")."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def measured(value: Decimal, measure_code: str) -> str:
+    """A measured value with its unit as printed: "55°", "6.5 cm"."""
+    unit = MEASURE_BY_CODE[measure_code].unit_label
+    return f"{number(value)}{unit}" if unit in UNSPACED else f"{number(value)} {unit}"

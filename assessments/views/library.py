@@ -1,0 +1,138 @@
+"""The clinic's exercise library: practitioners read it; the clinic admin adds, edits, retires."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assessments.library import install_shipped
+from assessments.models import Exercise
+from assessments.rules.contraindications import CONTRAINDICATIONS
+from assessments.rules.library import TARGET_LABELS
+from clinic import access
+
+
+class ExerciseForm(forms.ModelForm):
+    contraindications = forms.MultipleChoiceField(
+        label=gettext_lazy("Contraindications (withheld when in force)"),
+        choices=[(c.code, c.label) for c in CONTRAINDICATIONS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    targets = forms.MultipleChoiceField(
+        label=gettext_lazy("Findings it addresses"),
+        choices=list(TARGET_LABELS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "code",
+            "name_ja",
+            "name_en",
+            "purpose",
+            "steps",
+            "key_points",
+            "cautions",
+            "contraindications",
+            "targets",
+            "hold_seconds",
+            "reps",
+            "sets",
+            "times_per_day",
+            "duration_minutes",
+            "per_side",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "steps": forms.Textarea(attrs={"rows": 5}),
+            "key_points": forms.Textarea(attrs={"rows": 3}),
+            "cautions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, clinic_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic_id = clinic_id
+        for name in ("hold_seconds", "reps", "sets", "duration_minutes"):
+            self.fields[name].widget.attrs["max"] = 600
+        if self.instance.pk:
+            self.fields["code"].disabled = True  # plans refer to it
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        clash = Exercise.objects.filter(clinic_id=self.clinic_id, code=code)
+        if not self.instance.pk and clash.exists():
+            raise forms.ValidationError(_("This clinic already has an exercise with this code."))
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("hold_seconds", "reps", "sets", "duration_minutes"):
+            value = cleaned.get(name)
+            if value is not None and not 1 <= value <= 600:
+                self.add_error(name, _("Between 1 and 600."))
+        if cleaned.get("times_per_day") is not None and not 1 <= cleaned["times_per_day"] <= 12:
+            self.add_error("times_per_day", _("Between 1 and 12 times a day."))
+        return cleaned
+
+
+def _library(request):
+    return Exercise.objects.filter(clinic_id=request.user.clinic_id)
+
+
+@access.allow(*access.CLINICAL)
+def exercise_list(request):
+    if not _library(request).exists():
+        install_shipped(request.user.clinic)
+    return render(request, "assessments/exercise_list.html", {"exercises": _library(request)})
+
+
+@access.allow(*access.CLINICAL)
+def exercise_detail(request, pk):
+    exercise = get_object_or_404(_library(request), pk=pk)
+    labels = {c.code: c.label for c in CONTRAINDICATIONS}
+    return render(
+        request,
+        "assessments/exercise_detail.html",
+        {
+            "exercise": exercise,
+            "contraindication_labels": [
+                labels.get(code, code) for code in exercise.contraindications
+            ],
+            "target_labels": [TARGET_LABELS.get(code, code) for code in exercise.targets],
+        },
+    )
+
+
+@access.allow(*access.ADMIN)
+def exercise_edit(request, pk=None):
+    exercise = (
+        get_object_or_404(_library(request), pk=pk)
+        if pk
+        else Exercise(clinic_id=request.user.clinic_id)
+    )
+    form = ExerciseForm(request.POST or None, instance=exercise, clinic_id=request.user.clinic_id)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("Saved: %(name)s") % {"name": saved.name_ja})
+        return redirect("assessments:exercise_detail", pk=saved.pk)
+    return render(request, "assessments/exercise_form.html", {"form": form, "exercise": exercise})
+
+
+@access.allow(*access.ADMIN)
+@require_POST
+def exercise_retire(request, pk):
+    exercise = get_object_or_404(_library(request), pk=pk)
+    exercise.retired = not exercise.retired
+    exercise.save(update_fields=["retired", "updated_at"])
+    if exercise.retired:
+        messages.success(
+            request, _("Retired: it is no longer proposed; plans that use it keep it.")
+        )
+    else:
+        messages.success(request, _("Back in use."))
+    return redirect("assessments:exercise_detail", pk=exercise.pk)
