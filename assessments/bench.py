@@ -60,3 +60,49 @@ def _filled(patient, practitioner, today) -> Assessment:
             today=today,
         )
     return assessment
+
+
+KNEE_BACK_PLAN = {
+    "complaint": {"region": "knee_back", "side": "right", "qualities": ["pulling"], "pain": 5},
+    "posture": {"thoracic_kyphosis": True},
+    "measurements": {
+        "slr": {"left": "75", "right": "55"},
+        "knee_to_wall": {"left": "10", "right": "6.5"},
+    },
+    "lower_limb": {"stiff_hip": "right"},
+    "habits": {
+        "work_style": "desk",
+        "leg_on_top": "right",
+        "bag_side": "right",
+        "cold_extremities": True,
+    },
+    "red_flags": {},
+}
+
+
+def published_plan(clinic: Clinic):
+    """A published plan with five home exercises for a bench patient (made once, reused)."""
+    from assessments import plans
+    from assessments.library import install_shipped
+    from assessments.models import CarePlan
+
+    found = CarePlan.objects.filter(clinic=clinic, status="published", patient__number=1).first()
+    if found:
+        return found
+    install_shipped(clinic)
+    practitioner = practitioner_for(clinic)
+    patient = Patient.objects.get(clinic=clinic, number=1)
+    today = timezone.localdate()
+    assessment = services.start_assessment(patient=patient, practitioner=practitioner)
+    for code, data in KNEE_BACK_PLAN.items():
+        assessment = services.save_section(
+            assessment=assessment,
+            section=code,
+            data=data,
+            revision=assessment.revision,
+            by=practitioner,
+            today=today,
+        )
+    assessment = services.sign(assessment=assessment, by=practitioner, today=today)
+    plan = plans.create_draft(assessment=assessment, by=practitioner, today=today)
+    return plans.publish(plan=plan, by=practitioner, today=today, referral_explained=True)

@@ -68,4 +68,5 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
-    return html_to_pdf(render_to_string(template_name, context))
+    """Templates write `{{ static_scheme }}path` for a static file (images, never user text)."""
+    return html_to_pdf(render_to_string(template_name, {**context, "static_scheme": STATIC_SCHEME}))

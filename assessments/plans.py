@@ -24,7 +24,7 @@ from assessments.rules.contraindications import CONTRAINDICATION_BY_CODE, contra
 from assessments.rules.findings import PlanInput
 from assessments.rules.library import LibraryExercise
 from assessments.rules.plan import propose, violations
-from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
+from assessments.rules.redflags import DEPARTMENT_LABELS, RULE_BY_CODE, URGENCY_LABELS
 from clinic.models import Clinic
 from patients.models import Appointment
 
@@ -325,12 +325,20 @@ def snapshot(plan: CarePlan, *, by, today) -> dict:
         "goals": plan.goals,
         "patient_note": plan.patient_note,
         "items": items,
-        "withheld": plan.withheld,
+        "withheld": [
+            {**held, "explanation": str(_explanation(held.get("contraindication")))}
+            for held in plan.withheld
+        ],
         "referrals": [
             {
                 **referral,
                 "department_label": str(DEPARTMENT_LABELS.get(referral["department"])),
                 "urgency_label": str(URGENCY_LABELS.get(referral["urgency"])),
+                "flag_labels": [
+                    str(RULE_BY_CODE[code].label)
+                    for code in referral["flag_codes"]
+                    if code in RULE_BY_CODE
+                ],
             }
             for referral in plan.referrals
         ],
@@ -340,6 +348,11 @@ def snapshot(plan: CarePlan, *, by, today) -> dict:
         "picture": _plain(body.picture(plan.assessment)),
         "rules_version": plan.rules_version,
     }
+
+
+def _explanation(code):
+    entry = CONTRAINDICATION_BY_CODE.get(code)
+    return entry.explanation if entry else ""
 
 
 def _plain(value):

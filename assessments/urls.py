@@ -1,10 +1,20 @@
 from django.urls import path
 
-from assessments.views import assessments, library, thresholds
+from assessments.views import assessments, library, plans, thresholds
 
 app_name = "assessments"
 
 urlpatterns = [
+    path("assessments/<id:pk>/plan/", plans.propose, name="propose_plan"),
+    path("plans/<id:pk>/", plans.plan_detail, name="plan"),
+    path("plans/<id:pk>/items/<id:item_pk>/", plans.plan_item, name="plan_item"),
+    path("plans/<id:pk>/add/", plans.plan_add, name="plan_add"),
+    path("plans/<id:pk>/details/", plans.plan_details, name="plan_details"),
+    path("plans/<id:pk>/publish/", plans.plan_publish, name="plan_publish"),
+    path("plans/<id:pk>/handout.pdf", plans.plan_handout, name="plan_handout"),
+    path("referrals/<id:pk>/", plans.referral_detail, name="referral"),
+    path("referrals/<id:pk>/lift/", plans.referral_lift, name="referral_lift"),
+    path("referrals/<id:pk>/letter.pdf", plans.referral_letter, name="referral_letter"),
     path("patients/<id:pk>/assessments/new/", assessments.start, name="start"),
     path("assessments/<id:pk>/", assessments.detail, name="detail"),
     path("assessments/<id:pk>/sign/", assessments.sign, name="sign"),

@@ -70,6 +70,7 @@ def detail(request, pk):
             "missing_sections": [SECTION_LABELS[c] for c in blockers.missing_sections]
             if blockers
             else [],
+            "plans": assessment.care_plans.order_by("-version"),
             "amendments": [
                 (amendment, summary.changes(amendment.section, amendment.before, amendment.after))
                 for amendment in assessment.amendments.select_related("made_by")

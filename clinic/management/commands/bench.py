@@ -7,6 +7,7 @@ See docs/benchmarks.md.
 """
 
 import datetime as dt
+import logging
 import os
 import platform
 import statistics
@@ -30,6 +31,32 @@ from clinic.models import Clinic, User
 from patients.models import Patient
 
 LARGE_CLINIC, SMALL_CLINIC = "bench", "bench-small"
+ONE_PAGE = (
+    '<html><body style="font-family: IPAexGothic"><h1>一ページの文書</h1>'
+    "<p>比較のための短い日本語の文書です。</p></body></html>"
+)
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink):
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record):
+        self.sink.append(record.getMessage())
+
+
+def _timed(call, runs, warmup=3) -> list[float]:
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 ASSESSMENT_HISTORY = (1, 20)
 WARMUP = 3
 DEEP_PAGE = 2000
@@ -183,8 +210,11 @@ class Command(BaseCommand):
             small_results = self._clinic_results(SMALL_CLINIC, runs)
             assessment_pages = self._assessment_results(runs)
 
+            plan_rows = self._plan_results(runs)
+
         self._report(baseline, large, small_results, runs)
         self._report_assessments(baseline, assessment_pages)
+        self._report_plans(plan_rows)
         if len({min(result.queries) for result in assessment_pages}) != 1:
             raise CommandError("The assessment page's queries grow with earlier assessments.")
         grown = [
@@ -206,6 +236,60 @@ class Command(BaseCommand):
             page = Page(f"Assessment page, {earlier} earlier", f"/assessments/{draft.pk}/")
             results.append(self._measure(client, page, runs))
         return results
+
+    def _plan_results(self, runs) -> list[tuple[str, list[float], float | None]]:
+        """Plan generation (pure), and the handout PDF against a one-page document."""
+        from assessments import pdf, plans
+        from assessments.rules.plan import propose
+
+        clinic = Clinic.objects.get(slug=SMALL_CLINIC)
+        plan = bench_assessments.published_plan(clinic)
+        given = plans.plan_input(plan.assessment, plans.library_for(clinic.pk), dt.date.today())
+        exercises = sum(1 for item in plan.snapshot["items"] if item["kind"] == "exercise")
+        generation = _timed(lambda: propose(given), max(runs, 50))
+        messages = []
+        handler = _ListHandler(messages)
+        logging.getLogger("weasyprint").addHandler(handler)
+        try:
+            one_page = _timed(lambda: pdf.html_to_pdf(ONE_PAGE), 10, warmup=2)
+            handout = _timed(
+                lambda: pdf.render_pdf("assessments/pdf/handout.html", {"plan": plan.snapshot}),
+                10,
+                warmup=2,
+            )
+        finally:
+            logging.getLogger("weasyprint").removeHandler(handler)
+        if any("fontTools instead of HarfBuzz" in message for message in messages):
+            raise CommandError("WeasyPrint fell back to fontTools: install libharfbuzz-subset0.")
+        client = Client()
+        client.force_login(bench_assessments.practitioner_for(clinic))
+        path = f"/plans/{plan.pk}/handout.pdf"
+        if client.get(path).status_code != 200:
+            raise CommandError(f"{path}: the handout does not download")
+        cached = _timed(lambda: client.get(path), max(runs, 20))
+        base = statistics.median(one_page)
+        return [
+            ("Plan generation (pure `propose`)", generation, None),
+            ("One-page WeasyPrint document (baseline)", one_page, 1.0),
+            (
+                f"Handout PDF, {exercises} exercises (warm, uncached)",
+                handout,
+                statistics.median(handout) / base,
+            ),
+            ("Handout download, cached (whole request)", cached, statistics.median(cached) / base),
+        ]
+
+    def _report_plans(self, rows):
+        out = self.stdout.write
+        out(f"## Care plan: {connection.vendor}")
+        out("")
+        out("| What | Median ms | p95 ms | × one-page PDF |")
+        out("|---|---:|---:|---:|")
+        for label, times, ratio in rows:
+            p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
+            shown = "" if ratio is None else f"{ratio:.1f}"
+            out(f"| {label} | {statistics.median(times):.2f} | {p95:.2f} | {shown} |")
+        out("")
 
     def _report_assessments(self, baseline: Result, results: list[Result]):
         out = self.stdout.write

@@ -11,7 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import plans
 from assessments import services as assessment_services
+from assessments.library import install_shipped
 from clinic.models import Clinic, Role, User
 from patients import normalize, services
 from patients.models import Appointment, AppointmentStatus, Patient
@@ -164,6 +166,7 @@ class Command(BaseCommand):
                 patients,
                 users["demo-frontdesk"],
             )
+            install_shipped(clinic)
             demo_cases = ((patients[0], KNEE_BACK_RIGHT), (patients[1], SWOLLEN_CALF))
             for patient, sections in demo_cases:
                 self._signed_assessment(patient, users["demo-practitioner"], sections)
@@ -234,7 +237,12 @@ class Command(BaseCommand):
             )
         for flag in assessment.flags.filter(is_current=True):
             assessment_services.acknowledge(flag=flag, by=practitioner)
-        assessment_services.sign(assessment=assessment, by=practitioner, today=today)
+        assessment = assessment_services.sign(assessment=assessment, by=practitioner, today=today)
+        plan = plans.create_draft(assessment=assessment, by=practitioner, today=today)
+        plan.goals = "階段の上り下りを痛みなく行えるようにする"
+        plan.patient_note = "無理のない範囲で、毎日少しずつ続けましょう。"
+        plan.save(update_fields=["goals", "patient_note"])
+        plans.publish(plan=plan, by=practitioner, today=today, referral_explained=True)
 
     def _portal_user(self, clinic, patient):
         user = self._user(clinic, "demo-patient", Role.PATIENT, patient.full_name)

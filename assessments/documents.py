@@ -1,0 +1,41 @@
+"""The patient handout and the referral letter (情報提供書), rendered from stored data only."""
+
+from django.utils import timezone
+
+from assessments import pdf
+from assessments.models import CarePlan, Referral
+from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
+
+
+def handout(plan: CarePlan) -> bytes:
+    """The published plan's handout. Rendered once: the snapshot never changes after publishing,
+    and a new version is a new plan with its own cache."""
+    if plan.handout_pdf:
+        return bytes(plan.handout_pdf)
+    content = pdf.render_pdf("assessments/pdf/handout.html", {"plan": plan.snapshot})
+    CarePlan.objects.filter(pk=plan.pk).update(handout_pdf=content)
+    return content
+
+
+def referral_letter(referral: Referral, *, by) -> bytes:
+    assessment = referral.assessment
+    flags = assessment.flags.filter(code__in=referral.flag_codes)
+    clinic, patient = referral.clinic, referral.patient
+    return pdf.render_pdf(
+        "assessments/pdf/referral_letter.html",
+        {
+            "referral": referral,
+            "clinic": clinic,
+            "patient": patient,
+            "age": patient.age_on(timezone.localdate()),
+            "assessment": assessment,
+            "flags": flags,
+            "wells": assessment.screening.get("wells"),
+            "department": DEPARTMENT_LABELS.get(referral.department, referral.department),
+            "urgency": URGENCY_LABELS.get(referral.urgency, referral.urgency),
+            "practitioner": assessment.signed_by or assessment.practitioner,
+            "written_on": timezone.localdate(),
+            "complaint": assessment.section("complaint"),
+            "asymmetries": [a for a in assessment.screening.get("asymmetries", []) if a["flagged"]],
+        },
+    )
