@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.library import install_shipped
 from assessments.models import Exercise
+from assessments.pdf import static_root
 from assessments.rules.contraindications import CONTRAINDICATIONS
 from assessments.rules.library import TARGET_LABELS
 from clinic import access
@@ -28,9 +29,12 @@ class ExerciseForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    illustration = forms.ChoiceField(label=gettext_lazy("Drawing"), required=False)
+
     class Meta:
         model = Exercise
         fields = [
+            "illustration",
             "code",
             "name_ja",
             "name_en",
@@ -61,6 +65,10 @@ class ExerciseForm(forms.ModelForm):
             self.fields[name].widget.attrs["max"] = 600
         if self.instance.pk:
             self.fields["code"].disabled = True  # plans refer to it
+        drawings = sorted(path.name for path in (static_root() / "exercises").glob("*.svg"))
+        self.fields["illustration"].choices = [("", "—")] + [
+            (f"exercises/{name}", name.removesuffix(".svg")) for name in drawings
+        ]
 
     def clean_code(self):
         code = self.cleaned_data["code"]

@@ -148,7 +148,10 @@ def propose(request, pk):
 
 @access.allow(*access.CLINICAL)
 def plan_detail(request, pk):
-    plan = _plan(request, pk)
+    return _render_plan(request, _plan(request, pk))
+
+
+def _render_plan(request, plan, bound_item=None, bound_form=None):
     today = timezone.localdate()
     rows = plans.library_for(plan.clinic_id)
     items = list(plan.items.select_related("exercise"))
@@ -157,9 +160,13 @@ def plan_detail(request, pk):
         blockers = plans.publish_blockers(plan, rows, today, referral_explained=True)
     blocked_items = {int(code.split(":")[1]) for code in blockers if code.startswith("contra")}
     for item in items:
-        item.dose_form = DoseForm(
-            initial={key: getattr(item, key) for key in DoseForm.base_fields},
-            prefix=f"item{item.pk}",
+        item.dose_form = (
+            bound_form
+            if bound_item is not None and item.pk == bound_item.pk
+            else DoseForm(
+                initial={key: getattr(item, key) for key in DoseForm.base_fields},
+                prefix=f"item{item.pk}",
+            )
         )
         item.blocked = item.pk in blocked_items
         item.overridden_labels = [
@@ -197,17 +204,8 @@ def plan_item(request, pk, item_pk):
         else:
             form = DoseForm(request.POST, prefix=f"item{item.pk}")
             if not form.is_valid():
-                messages.error(
-                    request,
-                    _("Dose not saved: %(errors)s")
-                    % {
-                        "errors": "; ".join(
-                            f"{form.fields[name].label}: {' '.join(errors)}"
-                            for name, errors in form.errors.items()
-                        )
-                    },
-                )
-                return redirect("assessments:plan", pk=plan.pk)
+                messages.error(request, _("Dose not saved: see the marked field."))
+                return _render_plan(request, plan, bound_item=item, bound_form=form)
             plans.update_item(item=item, values=form.cleaned_data)
     except plans.PlanError:
         messages.error(request, _("A published plan cannot be changed: start a new version."))

@@ -311,3 +311,66 @@ def test_the_handout_embeds_each_exercise_drawing(ours, doc, caplog):
     exercises = plan.items.filter(kind="exercise").count()
     assert exercises and drawings >= exercises
     assert "refused to fetch" not in caplog.text
+
+
+def test_a_bad_dose_is_refused_next_to_its_field_and_keeps_what_was_typed(ours, doc):
+    plan = propose(doc, signed_assessment(ours, KNEE_BACK))
+    towel = plan.items.get(code="towel_hamstring_stretch")
+    response = doc.post(
+        reverse("assessments:plan_item", args=[plan.pk, towel.pk]),
+        {f"item{towel.pk}-sets": "99", f"item{towel.pk}-hold_seconds": "25"},
+    )
+    assert response.status_code == 200
+    [shown] = [item for item in response.context["items"] if item.pk == towel.pk]
+    assert shown.dose_form.errors["sets"]
+    assert 'value="99"' in response.content.decode()
+    towel.refresh_from_db()
+    assert towel.sets != 99 and towel.hold_seconds != 25
+
+
+def test_the_admin_adds_an_exercise_with_a_shipped_drawing(ours, login):
+    response = login(ours.admin).post(
+        reverse("assessments:exercise_create"),
+        {
+            "illustration": "exercises/wall_calf_stretch.svg",
+            "code": "seated_calf",
+            "name_ja": "座ってふくらはぎ",
+            "name_en": "Seated calf",
+            "purpose": "ふくらはぎをゆるめます",
+            "steps": "椅子に座る\nつま先を上げる",
+            "times_per_day": "2",
+            "sets": "2",
+            "contraindications": ["suspected_dvt"],
+            "targets": ["calf_tension"],
+        },
+    )
+    assert response.status_code == 302
+    made = Exercise.objects.get(clinic=ours.clinic, code="seated_calf")
+    assert made.illustration == "exercises/wall_calf_stretch.svg"
+    refused = login(ours.admin).post(
+        reverse("assessments:exercise_create"),
+        {
+            "illustration": "../../etc/passwd",
+            "code": "bad",
+            "name_ja": "x",
+            "name_en": "x",
+            "purpose": "x",
+            "steps": "x",
+            "times_per_day": "99",
+        },
+    )
+    assert {"illustration", "times_per_day"} <= set(refused.context["form"].errors)
+
+
+def test_a_retired_exercise_is_no_longer_proposed_but_stays_on_old_plans(ours, doc, login):
+    assessment = signed_assessment(ours, KNEE_BACK)
+    first = propose(doc, assessment)
+    publish(doc, first)
+    towel = Exercise.objects.get(clinic=ours.clinic, code="towel_hamstring_stretch")
+    login(ours.admin).post(reverse("assessments:exercise_retire", args=[towel.pk]))
+    towel.refresh_from_db()
+    assert towel.retired
+    second = propose(doc, assessment)
+    assert not second.items.filter(code=towel.code).exists()
+    first.refresh_from_db()
+    assert any(item["code"] == towel.code for item in first.snapshot["items"])
