@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from assessments import pdf
 from assessments.models import CarePlan, Referral
+from assessments.rules.measures import MEASURE_BY_CODE
 from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
 
 
@@ -36,6 +37,14 @@ def referral_letter(referral: Referral, *, by) -> bytes:
             "practitioner": assessment.signed_by or assessment.practitioner,
             "written_on": timezone.localdate(),
             "complaint": assessment.section("complaint"),
-            "asymmetries": [a for a in assessment.screening.get("asymmetries", []) if a["flagged"]],
+            "asymmetries": [
+                {
+                    **a,
+                    "label": MEASURE_BY_CODE[a["code"]].label,
+                    "unit": MEASURE_BY_CODE[a["code"]].unit_label,
+                }
+                for a in assessment.screening.get("asymmetries", [])
+                if a["flagged"] and a["code"] in MEASURE_BY_CODE
+            ],
         },
     )
