@@ -40,26 +40,13 @@ def assessment_with_history(clinic: Clinic, earlier: int) -> Assessment:
     signed = patient.assessments.filter(status="signed").count()
     today = timezone.localdate()
     for _ in range(earlier - signed):
-        assessment = _filled(patient, practitioner, today)
-        for flag in assessment.flags.filter(is_current=True):
-            services.acknowledge(flag=flag, by=practitioner)
-        services.sign(assessment=assessment, by=practitioner, today=today)
-    draft = patient.assessments.filter(status="draft").first()
-    return draft or _filled(patient, practitioner, today)
-
-
-def _filled(patient, practitioner, today) -> Assessment:
-    assessment = services.start_assessment(patient=patient, practitioner=practitioner)
-    for code, data in SECTIONS.items():
-        assessment = services.save_section(
-            assessment=assessment,
-            section=code,
-            data=data,
-            revision=assessment.revision,
-            by=practitioner,
-            today=today,
+        services.record(
+            patient=patient, practitioner=practitioner, sections=SECTIONS, today=today, sign_it=True
         )
-    return assessment
+    draft = patient.assessments.filter(status="draft").first()
+    return draft or services.record(
+        patient=patient, practitioner=practitioner, sections=SECTIONS, today=today
+    )
 
 
 KNEE_BACK_PLAN = {
@@ -93,16 +80,12 @@ def published_plan(clinic: Clinic):
     practitioner = practitioner_for(clinic)
     patient = Patient.objects.get(clinic=clinic, number=1)
     today = timezone.localdate()
-    assessment = services.start_assessment(patient=patient, practitioner=practitioner)
-    for code, data in KNEE_BACK_PLAN.items():
-        assessment = services.save_section(
-            assessment=assessment,
-            section=code,
-            data=data,
-            revision=assessment.revision,
-            by=practitioner,
-            today=today,
-        )
-    assessment = services.sign(assessment=assessment, by=practitioner, today=today)
+    assessment = services.record(
+        patient=patient,
+        practitioner=practitioner,
+        sections=KNEE_BACK_PLAN,
+        today=today,
+        sign_it=True,
+    )
     plan = plans.create_draft(assessment=assessment, by=practitioner, today=today)
     return plans.publish(plan=plan, by=practitioner, today=today, referral_explained=True)

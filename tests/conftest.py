@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from assessments.models import Exercise
 from assessments.plans import create_draft, publish
-from assessments.services import acknowledge, save_section, sign, start_assessment
+from assessments.services import record, save_section, start_assessment
 from clinic.models import Role
 from tests.factories import AppointmentFactory, ClinicFactory, PatientFactory, UserFactory
 
@@ -57,23 +57,18 @@ def _clinic_cast(name):
 def _published_plan(cast):
     """A signed assessment with a fever flag, its published plan and the referral it opened."""
     today = timezone.localdate()
-    signed = start_assessment(patient=cast.patient, practitioner=cast.practitioner)
-    for section, data in (
-        ("complaint", {"region": "knee_back", "side": "right", "pain": 5}),
-        ("red_flags", {"fever": True}),
-        ("habits", {"bag_side": "right"}),
-    ):
-        signed = save_section(
-            assessment=signed,
-            section=section,
-            data=data,
-            revision=signed.revision,
-            by=cast.practitioner,
-            today=today,
-        )
-    for flag in signed.flags.all():
-        acknowledge(flag=flag, by=cast.practitioner)
-    signed = sign(assessment=signed, by=cast.practitioner, today=today)
+    sections = {
+        "complaint": {"region": "knee_back", "side": "right", "pain": 5},
+        "red_flags": {"fever": True},
+        "habits": {"bag_side": "right"},
+    }
+    signed = record(
+        patient=cast.patient,
+        practitioner=cast.practitioner,
+        sections=sections,
+        today=today,
+        sign_it=True,
+    )
     plan = create_draft(assessment=signed, by=cast.practitioner, today=today)
     plan = publish(plan=plan, by=cast.practitioner, today=today, referral_explained=True)
     return plan, signed.referrals.get()

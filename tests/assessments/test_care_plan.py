@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from assessments import plans
 from assessments.library import install_shipped
 from assessments.models import CarePlan, Exercise, Referral
-from assessments.services import acknowledge, save_section, sign, start_assessment
+from assessments.services import record
 from tests.factories import PatientFactory
 
 KNEE_BACK = {
@@ -39,19 +39,13 @@ def signed_assessment(cast, sections, patient=None):
     today = timezone.localdate()
     patient = patient or PatientFactory(clinic=cast.clinic)
     install_shipped(cast.clinic)
-    assessment = start_assessment(patient=patient, practitioner=cast.practitioner)
-    for code, data in sections.items():
-        assessment = save_section(
-            assessment=assessment,
-            section=code,
-            data=data,
-            revision=assessment.revision,
-            by=cast.practitioner,
-            today=today,
-        )
-    for flag in assessment.flags.filter(is_current=True):
-        acknowledge(flag=flag, by=cast.practitioner)
-    return sign(assessment=assessment, by=cast.practitioner, today=today)
+    return record(
+        patient=patient,
+        practitioner=cast.practitioner,
+        sections=sections,
+        today=today,
+        sign_it=True,
+    )
 
 
 @pytest.fixture

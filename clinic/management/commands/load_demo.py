@@ -220,24 +220,21 @@ class Command(BaseCommand):
     def _signed_assessment(self, patient, practitioner, sections):
         if patient.assessments.exists():
             return
-        assessment = assessment_services.start_assessment(
-            patient=patient, practitioner=practitioner
-        )
         today = timezone.localdate()
-        for code, data in sections.items():
-            if code == "complaint":
-                data = {**data, "onset": _days_ago(data["onset"] or 10)}
-            assessment = assessment_services.save_section(
-                assessment=assessment,
-                section=code,
-                data=data,
-                revision=assessment.revision,
-                by=practitioner,
-                today=today,
-            )
-        for flag in assessment.flags.filter(is_current=True):
-            assessment_services.acknowledge(flag=flag, by=practitioner)
-        assessment = assessment_services.sign(assessment=assessment, by=practitioner, today=today)
+        sections = {
+            **sections,
+            "complaint": {
+                **sections["complaint"],
+                "onset": _days_ago(sections["complaint"]["onset"] or 10),
+            },
+        }
+        assessment = assessment_services.record(
+            patient=patient,
+            practitioner=practitioner,
+            sections=sections,
+            today=today,
+            sign_it=True,
+        )
         plan = plans.create_draft(assessment=assessment, by=practitioner, today=today)
         plan.goals = "階段の上り下りを痛みなく行えるようにする"
         plan.patient_note = "無理のない範囲で、毎日少しずつ続けましょう。"
