@@ -5,7 +5,8 @@ from django.utils import timezone
 from assessments import pdf
 from assessments.models import CarePlan, Referral
 from assessments.rules.measures import MEASURE_BY_CODE
-from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
+from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS, URGENCY_ORDER
+from assessments.summary import describe
 
 
 def handout(plan: CarePlan) -> bytes:
@@ -13,14 +14,24 @@ def handout(plan: CarePlan) -> bytes:
     and a new version is a new plan with its own cache."""
     if plan.handout_pdf:
         return bytes(plan.handout_pdf)
-    content = pdf.render_pdf("assessments/pdf/handout.html", {"plan": plan.snapshot})
+    content = render_handout(plan.snapshot)
     CarePlan.objects.filter(pk=plan.pk).update(handout_pdf=content)
     return content
 
 
+def render_handout(snapshot: dict) -> bytes:
+    kinds = {item["kind"]: True for item in snapshot.get("items", [])}
+    return pdf.render_pdf("assessments/pdf/handout.html", {"plan": snapshot, "kinds": kinds})
+
+
 def referral_letter(referral: Referral, *, by) -> bytes:
     assessment = referral.assessment
-    flags = assessment.flags.filter(code__in=referral.flag_codes)
+    rank = {code: i for i, code in enumerate(URGENCY_ORDER)}
+    flags = sorted(
+        assessment.flags.filter(code__in=referral.flag_codes, is_current=True),
+        key=lambda flag: rank.get(flag.urgency, 9),
+    )
+    complaint = assessment.section("complaint")
     clinic, patient = referral.clinic, referral.patient
     return pdf.render_pdf(
         "assessments/pdf/referral_letter.html",
@@ -36,7 +47,8 @@ def referral_letter(referral: Referral, *, by) -> bytes:
             "urgency": URGENCY_LABELS.get(referral.urgency, referral.urgency),
             "practitioner": assessment.signed_by or assessment.practitioner,
             "written_on": timezone.localdate(),
-            "complaint": assessment.section("complaint"),
+            "complaint": complaint,
+            "complaint_lines": describe("complaint", complaint),
             "asymmetries": [
                 {
                     **a,

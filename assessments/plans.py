@@ -9,6 +9,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessments import body, services
 from assessments.models import (
@@ -27,6 +28,15 @@ from assessments.rules.plan import propose, violations
 from assessments.rules.redflags import DEPARTMENT_LABELS, RULE_BY_CODE, URGENCY_LABELS
 from clinic.models import Clinic
 from patients.models import Appointment
+
+KIND_ORDER = ["clinic", "exercise", "habit", "supporter", "compress"]
+
+
+def ordered_items(plan: CarePlan, *, include_removed=True) -> list[PlanItem]:
+    items = plan.items.select_related("exercise")
+    if not include_removed:
+        items = items.filter(removed=False)
+    return sorted(items, key=lambda item: (KIND_ORDER.index(item.kind), item.position, item.id))
 
 
 class PlanError(Exception):
@@ -98,6 +108,21 @@ def create_draft(*, assessment: Assessment, by, today: dt.date, lifted=()) -> Ca
         CarePlan.objects.filter(patient=assessment.patient).aggregate(v=Max("version"))["v"] or 0
     ) + 1
     held = [w.as_dict() for w in proposal.withheld]
+    cleared = set(
+        Referral.objects.filter(assessment=assessment, cleared=True).values_list(
+            "department", flat=True
+        )
+    )
+    earlier = (
+        CarePlan.objects.filter(patient=assessment.patient)
+        .exclude(status=PlanStatus.DRAFT)
+        .order_by("-version")
+        .first()
+    )
+    # One open draft per patient: an older draft is set aside (kept, never published).
+    CarePlan.objects.filter(patient=assessment.patient, status=PlanStatus.DRAFT).update(
+        status=PlanStatus.SUPERSEDED, superseded_at=timezone.now()
+    )
     plan = CarePlan.objects.create(
         clinic_id=assessment.clinic_id,
         patient=assessment.patient,
@@ -109,7 +134,9 @@ def create_draft(*, assessment: Assessment, by, today: dt.date, lifted=()) -> Ca
         rules_version=proposal.rules_version,
         withheld=held,
         lifted=lifted,
-        referrals=[r.as_dict() for r in proposal.referrals],
+        referrals=[r.as_dict() for r in proposal.referrals if r.department not in cleared],
+        goals=earlier.goals if earlier else "",
+        patient_note=earlier.patient_note if earlier else "",
     )
     for position, item in enumerate(proposal.items):
         dose = item.dose.as_dict() if item.dose else {}
@@ -146,6 +173,8 @@ def add_exercise(*, plan: CarePlan, exercise: Exercise, by, override_reason: str
     rows = library_for(plan.clinic_id)
     forces = in_force(plan, rows, today)
     library = {code: _library_exercise(row) for code, row in rows.items()}
+    if plan.items.filter(code=exercise.code, kind="exercise", removed=False).exists():
+        raise PlanError("already_in_plan")
     broken = violations(exercise.code, "exercise", library, forces)
     if broken and not override_reason.strip():
         raise PlanError("contraindicated", [CONTRAINDICATION_BY_CODE[c].label for c in broken])
@@ -164,6 +193,7 @@ def add_exercise(*, plan: CarePlan, exercise: Exercise, by, override_reason: str
         duration_minutes=exercise.duration_minutes,
         side="both" if exercise.per_side else "",
         added_by_hand=True,
+        reason=_("Added by the practitioner (%(name)s).") % {"name": by},
         override_reason=override_reason.strip() if broken else "",
         overridden=broken,
     )
@@ -187,16 +217,21 @@ def set_removed(*, item: PlanItem, removed: bool) -> None:
 
 @transaction.atomic
 def move(*, item: PlanItem, up: bool) -> None:
+    """Swap with the neighbouring item of the same kind; the plan is shown grouped by kind."""
     plan = _draft(item.plan)
-    siblings = list(plan.items.filter(kind=item.kind).order_by("position", "id"))
-    index = next(i for i, other in enumerate(siblings) if other.pk == item.pk)
-    swap = index - 1 if up else index + 1
-    if 0 <= swap < len(siblings):
-        siblings[index], siblings[swap] = siblings[swap], siblings[index]
-        for position, other in enumerate(siblings):
-            if other.position != position:
-                other.position = position
-                other.save(update_fields=["position"])
+    ordered = ordered_items(plan)
+    same_kind = [i for i, other in enumerate(ordered) if other.kind == item.kind]
+    here = next(i for i in same_kind if ordered[i].pk == item.pk)
+    neighbours = [i for i in same_kind if (i < here if up else i > here)]
+    if not neighbours:
+        return False
+    there = neighbours[-1] if up else neighbours[0]
+    ordered[here], ordered[there] = ordered[there], ordered[here]
+    for position, other in enumerate(ordered):
+        if other.position != position:
+            other.position = position
+            other.save(update_fields=["position"])
+    return True
 
 
 def publish_blockers(plan: CarePlan, rows, today, *, referral_explained: bool) -> list[str]:
@@ -294,7 +329,7 @@ def snapshot(plan: CarePlan, *, by, today) -> dict:
     """Everything the handout and the portal show, frozen in the language of the moment."""
     clinic, patient = plan.clinic, plan.patient
     items = []
-    for item in plan.items.filter(removed=False).select_related("exercise"):
+    for item in ordered_items(plan, include_removed=False):
         entry = {
             "kind": item.kind,
             "code": item.code,

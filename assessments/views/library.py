@@ -63,6 +63,9 @@ class ExerciseForm(forms.ModelForm):
         self.clinic_id = clinic_id
         for name in ("hold_seconds", "reps", "sets", "duration_minutes"):
             self.fields[name].widget.attrs["max"] = 600
+        self.fields["code"].error_messages["invalid"] = _(
+            "Use lower-case letters, digits, hyphens and underscores, e.g. seated_calf_raise."
+        )
         if self.instance.pk:
             self.fields["code"].disabled = True  # plans refer to it
         drawings = sorted(path.name for path in (static_root() / "exercises").glob("*.svg"))
@@ -128,6 +131,8 @@ def exercise_edit(request, pk=None):
         saved = form.save()
         messages.success(request, _("Saved: %(name)s") % {"name": saved.name_ja})
         return redirect("assessments:exercise_detail", pk=saved.pk)
+    if form.errors:
+        messages.error(request, _("Not saved: see the marked fields below."))
     return render(request, "assessments/exercise_form.html", {"form": form, "exercise": exercise})
 
 

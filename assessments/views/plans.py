@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from assessments import documents, plans
 from assessments.models import CarePlan, Exercise, Referral
 from assessments.rules.contraindications import CONTRAINDICATION_BY_CODE
+from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
 from clinic import access
 
 SIDES = [
@@ -25,6 +27,12 @@ SIDES = [
 
 
 class DoseForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = f"{css} {css}-sm"
+
     hold_seconds = forms.IntegerField(
         label=gettext_lazy("Hold (s)"), min_value=1, max_value=600, required=False
     )
@@ -99,11 +107,18 @@ class OutcomeForm(forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["seen_on", "doctor_findings", "cleared", "outcome_on"]
+
         widgets = {
             "seen_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "outcome_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "doctor_findings": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The stored True/False shows as the matching choice, so saving again keeps it.
+        cleared = self.instance.cleared
+        self.initial["cleared"] = "" if cleared is None else ("yes" if cleared else "no")
 
     def clean(self):
         cleaned = super().clean()
@@ -136,6 +151,10 @@ def _item(plan, item_pk):
 @require_POST
 def propose(request, pk):
     assessment = access.get_assessment(request, pk)
+    draft = CarePlan.objects.filter(patient=assessment.patient, status="draft").first()
+    if draft is not None:
+        messages.info(request, _("This patient already has a draft plan: continue it here."))
+        return redirect("assessments:plan", pk=draft.pk)
     try:
         plan = plans.create_draft(
             assessment=assessment, by=request.user, today=timezone.localdate()
@@ -151,23 +170,25 @@ def plan_detail(request, pk):
     return _render_plan(request, _plan(request, pk))
 
 
-def _render_plan(request, plan, bound_item=None, bound_form=None):
+def _render_plan(
+    request, plan, *, bound_item=None, bound_form=None, add_form=None, details_form=None
+):
+    """The plan page; a form that failed validation is shown bound, with its errors."""
     today = timezone.localdate()
     rows = plans.library_for(plan.clinic_id)
-    items = list(plan.items.select_related("exercise"))
+    items = plans.ordered_items(plan, include_removed=plan.is_draft)
     blockers = []
     if plan.is_draft:
         blockers = plans.publish_blockers(plan, rows, today, referral_explained=True)
     blocked_items = {int(code.split(":")[1]) for code in blockers if code.startswith("contra")}
     for item in items:
-        item.dose_form = (
-            bound_form
-            if bound_item is not None and item.pk == bound_item.pk
-            else DoseForm(
+        if bound_item is not None and item.pk == bound_item.pk:
+            item.dose_form = bound_form
+        else:
+            item.dose_form = DoseForm(
                 initial={key: getattr(item, key) for key in DoseForm.base_fields},
                 prefix=f"item{item.pk}",
             )
-        )
         item.blocked = item.pk in blocked_items
         item.overridden_labels = [
             CONTRAINDICATION_BY_CODE[c].label
@@ -181,24 +202,34 @@ def _render_plan(request, plan, bound_item=None, bound_form=None):
             "plan": plan,
             "patient": plan.patient,
             "items": items,
-            "details_form": PlanDetailsForm(instance=plan),
-            "add_form": AddExerciseForm(clinic_id=plan.clinic_id),
+            "details_form": details_form or PlanDetailsForm(instance=plan),
+            "add_form": add_form or AddExerciseForm(clinic_id=plan.clinic_id),
             "blocked_items": blocked_items,
             "history": plan.patient.care_plans.exclude(pk=plan.pk).order_by("-version")[:10],
             "referral_rows": Referral.objects.filter(assessment=plan.assessment),
+            "referral_labels": [
+                (
+                    DEPARTMENT_LABELS.get(r["department"], r["department"]),
+                    URGENCY_LABELS.get(r["urgency"], r["urgency"]),
+                    r["reason"],
+                )
+                for r in plan.referrals
+            ],
         },
     )
 
 
 @access.allow(*access.CLINICAL)
-@require_POST
 def plan_item(request, pk, item_pk):
     plan = _plan(request, pk)
     item = _item(plan, item_pk)
+    if request.method != "POST":  # a reload after an error lands back on the plan
+        return redirect("assessments:plan", pk=plan.pk)
     action = request.POST.get("action", "")
     try:
         if action in ("up", "down"):
-            plans.move(item=item, up=action == "up")
+            if not plans.move(item=item, up=action == "up"):
+                messages.info(request, _("This item is already at the end of its group."))
         elif action in ("remove", "restore"):
             plans.set_removed(item=item, removed=action == "remove")
         else:
@@ -209,53 +240,55 @@ def plan_item(request, pk, item_pk):
             plans.update_item(item=item, values=form.cleaned_data)
     except plans.PlanError:
         messages.error(request, _("A published plan cannot be changed: start a new version."))
-    return redirect(f"{_plan_url(plan)}#item-{item.pk}")
-
-
-def _plan_url(plan):
-    from django.urls import reverse
-
-    return reverse("assessments:plan", args=[plan.pk])
+    return redirect(f"{reverse('assessments:plan', args=[plan.pk])}#item-{item.pk}")
 
 
 @access.allow(*access.CLINICAL)
-@require_POST
 def plan_add(request, pk):
     plan = _plan(request, pk)
-    form = AddExerciseForm(request.POST, clinic_id=plan.clinic_id)
-    if not form.is_valid():
-        messages.error(request, _("Choose an exercise from the library."))
+    if request.method != "POST":
         return redirect("assessments:plan", pk=plan.pk)
-    try:
-        plans.add_exercise(
-            plan=plan,
-            exercise=form.cleaned_data["exercise"],
-            by=request.user,
-            override_reason=form.cleaned_data["override_reason"],
-            today=timezone.localdate(),
-        )
-    except plans.PlanError as refused:
-        if refused.code == "contraindicated":
-            messages.error(
-                request,
-                _(
-                    "Not added: %(name)s is contraindicated (%(why)s). To add it anyway, give the "
-                    "reason in the box."
-                )
-                % {
-                    "name": form.cleaned_data["exercise"],
-                    "why": "、".join(str(x) for x in refused.detail),
-                },
+    form = AddExerciseForm(request.POST, clinic_id=plan.clinic_id)
+    if form.is_valid():
+        exercise = form.cleaned_data["exercise"]
+        try:
+            plans.add_exercise(
+                plan=plan,
+                exercise=exercise,
+                by=request.user,
+                override_reason=form.cleaned_data["override_reason"],
+                today=timezone.localdate(),
             )
+        except plans.PlanError as refused:
+            if refused.code == "contraindicated":
+                why = "、".join(str(label) for label in refused.detail)
+                form.add_error(
+                    "override_reason",
+                    _(
+                        "%(name)s is contraindicated now (%(why)s). "
+                        "To add it anyway, write why here."
+                    )
+                    % {"name": exercise, "why": why},
+                )
+            elif refused.code == "already_in_plan":
+                form.add_error("exercise", _("This exercise is already in the plan."))
+            else:
+                messages.error(
+                    request, _("A published plan cannot be changed: start a new version.")
+                )
+                return redirect("assessments:plan", pk=plan.pk)
         else:
-            messages.error(request, _("A published plan cannot be changed: start a new version."))
-    return redirect("assessments:plan", pk=plan.pk)
+            messages.success(request, _("Added: %(name)s") % {"name": exercise})
+            return redirect("assessments:plan", pk=plan.pk)
+    messages.error(request, _("Not added: see the marked field."))
+    return _render_plan(request, plan, add_form=form)
 
 
 @access.allow(*access.CLINICAL)
-@require_POST
 def plan_details(request, pk):
     plan = _plan(request, pk)
+    if request.method != "POST":
+        return redirect("assessments:plan", pk=plan.pk)
     form = PlanDetailsForm(request.POST, instance=plan)
     if not plan.is_draft:
         messages.error(request, _("A published plan cannot be changed: start a new version."))
@@ -263,11 +296,8 @@ def plan_details(request, pk):
         form.save()
         messages.success(request, _("Saved."))
     else:
-        return render(
-            request,
-            "assessments/plan_details_form.html",
-            {"plan": plan, "patient": plan.patient, "form": form},
-        )
+        messages.error(request, _("Not saved: see the marked field."))
+        return _render_plan(request, plan, details_form=form)
     return redirect("assessments:plan", pk=plan.pk)
 
 
@@ -335,6 +365,8 @@ def referral_detail(request, pk):
         request,
         "assessments/referral.html",
         {
+            "department": DEPARTMENT_LABELS.get(referral.department, referral.department),
+            "urgency": URGENCY_LABELS.get(referral.urgency, referral.urgency),
             "referral": referral,
             "patient": referral.patient,
             "form": form,

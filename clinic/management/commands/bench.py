@@ -239,7 +239,7 @@ class Command(BaseCommand):
 
     def _plan_results(self, runs) -> list[tuple[str, list[float], float | None]]:
         """Plan generation (pure), and the handout PDF against a one-page document."""
-        from assessments import pdf, plans
+        from assessments import documents, pdf, plans
         from assessments.rules.plan import propose
 
         clinic = Clinic.objects.get(slug=SMALL_CLINIC)
@@ -253,7 +253,7 @@ class Command(BaseCommand):
         try:
             one_page = _timed(lambda: pdf.html_to_pdf(ONE_PAGE), 10, warmup=2)
             handout = _timed(
-                lambda: pdf.render_pdf("assessments/pdf/handout.html", {"plan": plan.snapshot}),
+                lambda: documents.render_handout(plan.snapshot),
                 10,
                 warmup=2,
             )
