@@ -100,6 +100,8 @@ AUTH_USER_MODEL = "clinic.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Portal invitation and reset links: 72 hours, single use (see patients/invitations.py).
+PASSWORD_RESET_TIMEOUT = 72 * 60 * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -21,4 +21,16 @@ urlpatterns = [
     path("desk/", appointments.frontdesk_home, name="frontdesk_home"),
     path("today/", appointments.practitioner_home, name="practitioner_home"),
     path("portal/", portal.portal_home, name="portal_home"),
+    path("portal/plans/<id:pk>/", portal.portal_plan, name="portal_plan"),
+    path("portal/plans/<id:pk>/handout.pdf", portal.portal_handout, name="portal_handout"),
+    path(
+        "portal/activate/<str:uidb64>/<str:token>/", portal.portal_activate, name="portal_activate"
+    ),
+    path("portal/reset/", portal.portal_reset, name="portal_reset"),
+    path("patients/<id:pk>/invite/", portal.patient_invite, name="patient_invite"),
+    path(
+        "patients/<id:pk>/portal/deactivate/",
+        portal.patient_portal_deactivate,
+        name="patient_portal_deactivate",
+    ),
 ]

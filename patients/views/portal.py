@@ -1,17 +1,144 @@
-from django.shortcuts import render
-from django.utils import timezone
+"""The patient's own pages (phone first), and getting in: invitation links and password reset."""
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assessments import documents
+from assessments.models import CarePlan, PlanStatus
 from clinic import access
-from patients import scheduling
+from patients import invitations, scheduling
+
+
+def _plans(patient):
+    return CarePlan.objects.filter(
+        patient=patient, status__in=[PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED]
+    ).order_by("-version")
+
+
+def _upcoming(user):
+    return (
+        access.appointments_for(user)
+        .filter(status__in=scheduling.OPEN, end__gte=timezone.now())
+        .select_related("practitioner")
+        .order_by("start")[:10]
+    )
 
 
 @access.allow(*access.PATIENT)
 def portal_home(request):
     patient = access.own_patient_record(request)
-    upcoming = (
-        access.appointments_for(request.user)
-        .filter(status__in=scheduling.OPEN, end__gte=timezone.now())
-        .select_related("practitioner")
-        .order_by("start")[:10]
+    plans = list(_plans(patient)[:10])
+    current = next((plan for plan in plans if plan.status == PlanStatus.PUBLISHED), None)
+    return render(
+        request,
+        "patients/portal_home.html",
+        {
+            "patient": patient,
+            "upcoming": _upcoming(request.user),
+            "current": current,
+            "plan": current.snapshot if current else None,
+            "earlier": [plan for plan in plans if plan is not current],
+        },
     )
-    return render(request, "patients/portal_home.html", {"patient": patient, "upcoming": upcoming})
+
+
+@access.allow(*access.PATIENT)
+def portal_plan(request, pk):
+    patient = access.own_patient_record(request)
+    plan = _plans(patient).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    return render(
+        request,
+        "patients/portal_plan.html",
+        {
+            "patient": patient,
+            "current": plan,
+            "plan": plan.snapshot,
+            "upcoming": _upcoming(request.user),
+        },
+    )
+
+
+@access.allow(*access.PATIENT)
+def portal_handout(request, pk):
+    patient = access.own_patient_record(request)
+    plan = _plans(patient).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    response = HttpResponse(documents.handout(plan), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="care-plan-v{plan.version}.pdf"'
+    return response
+
+
+class PortalPasswordForm(SetPasswordForm):
+    pass
+
+
+@access.public
+def portal_activate(request, uidb64, token):
+    """Set a password from an invitation or reset link (one use, 72 hours)."""
+    user = invitations.user_from_link(uidb64, token)
+    if user is None:
+        return render(request, "patients/portal_link_invalid.html", status=400)
+    form = PortalPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        user.is_active = True
+        user.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your password is set. Welcome to your patient page."))
+        return redirect("patients:portal_home")
+    return render(request, "patients/portal_activate.html", {"form": form, "account": user})
+
+
+class ResetForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail address registered at the clinic"))
+
+
+@access.public
+def portal_reset(request):
+    form = ResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitations.send_reset(email=form.cleaned_data["email"], request=request)
+        return render(request, "patients/portal_reset_sent.html")
+    return render(request, "patients/portal_reset.html", {"form": form})
+
+
+@access.allow(*access.STAFF)
+@require_POST
+def patient_invite(request, pk):
+    patient = access.get_patient(request, pk)
+    try:
+        invitations.invite(patient=patient, request=request)
+    except invitations.InvitationError as refused:
+        messages.error(
+            request,
+            {
+                "no_email": _("Record the patient's e-mail address first."),
+                "email_taken": _("Another account already uses this e-mail address."),
+                "already_active": _("This patient already uses the portal."),
+            }[refused.code],
+        )
+    else:
+        messages.success(
+            request, _("Invitation sent to %(email)s (valid 72 hours).") % {"email": patient.email}
+        )
+    return redirect("patients:patient_detail", pk=patient.pk)
+
+
+@access.allow(*access.DESK)
+@require_POST
+def patient_portal_deactivate(request, pk):
+    patient = access.get_patient(request, pk)
+    invitations.deactivate(patient=patient)
+    messages.success(request, _("Portal access ended. The records are kept."))
+    return redirect("patients:patient_detail", pk=patient.pk)

@@ -380,8 +380,9 @@ def test_moving_an_item_keeps_each_kind_together(ours, doc):
     now = [i.pk for i in plans.ordered_items(plan) if i.kind == "exercise"]
     assert now.index(last.pk) == len(exercises) - 2
     first = plans.ordered_items(plan)[0]
-    response = doc.post(reverse("assessments:plan_item", args=[plan.pk, first.pk]),
-                        {"action": "up"}, follow=True)
+    response = doc.post(
+        reverse("assessments:plan_item", args=[plan.pk, first.pk]), {"action": "up"}, follow=True
+    )
     assert plans.ordered_items(plan)[0].pk == first.pk
     assert list(response.context["messages"])
 
@@ -397,8 +398,7 @@ def test_the_same_exercise_cannot_be_added_twice(ours, doc):
 def test_a_refused_contraindicated_add_says_why_beside_the_reason_box(ours, doc):
     plan = propose(doc, signed_assessment(ours, SWOLLEN_CALF))
     massage = Exercise.objects.get(clinic=ours.clinic, code="knee_back_lymph_massage")
-    response = doc.post(reverse("assessments:plan_add", args=[plan.pk]),
-                        {"exercise": massage.pk})
+    response = doc.post(reverse("assessments:plan_add", args=[plan.pk]), {"exercise": massage.pk})
     assert response.context["add_form"].errors["override_reason"]
     assert response.context["add_form"]["exercise"].value() == str(massage.pk)
 
@@ -406,9 +406,11 @@ def test_a_refused_contraindicated_add_says_why_beside_the_reason_box(ours, doc)
 def test_reloading_a_post_only_address_goes_back_to_the_plan(ours, doc):
     plan = propose(doc, signed_assessment(ours, KNEE_BACK))
     item = plan.items.first()
-    for url in (reverse("assessments:plan_item", args=[plan.pk, item.pk]),
-                reverse("assessments:plan_add", args=[plan.pk]),
-                reverse("assessments:plan_details", args=[plan.pk])):
+    for url in (
+        reverse("assessments:plan_item", args=[plan.pk, item.pk]),
+        reverse("assessments:plan_add", args=[plan.pk]),
+        reverse("assessments:plan_details", args=[plan.pk]),
+    ):
         response = doc.get(url)
         assert response.status_code == 302
         assert response["Location"] == reverse("assessments:plan", args=[plan.pk])
@@ -425,8 +427,10 @@ def test_proposing_again_continues_the_open_draft(ours, doc):
 def test_a_new_version_starts_with_the_previous_goals_and_note(ours, doc):
     assessment = signed_assessment(ours, KNEE_BACK)
     first = propose(doc, assessment)
-    doc.post(reverse("assessments:plan_details", args=[first.pk]),
-             {"goals": "階段を痛みなく", "patient_note": "続けましょう"})
+    doc.post(
+        reverse("assessments:plan_details", args=[first.pk]),
+        {"goals": "階段を痛みなく", "patient_note": "続けましょう"},
+    )
     publish(doc, first)
     second = propose(doc, assessment)
     assert (second.goals, second.patient_note) == ("階段を痛みなく", "続けましょう")
@@ -442,8 +446,15 @@ def test_saving_a_referral_outcome_again_keeps_the_clearance(ours, doc):
     page = doc.get(url)
     assert page.context["form"]["cleared"].value() == "yes"
     assert "内科・血管外科" in page.content.decode()
-    doc.post(url, {"seen_on": today, "cleared": page.context["form"]["cleared"].value(),
-                   "doctor_findings": "追記", "outcome_on": today})
+    doc.post(
+        url,
+        {
+            "seen_on": today,
+            "cleared": page.context["form"]["cleared"].value(),
+            "doctor_findings": "追記",
+            "outcome_on": today,
+        },
+    )
     referral.refresh_from_db()
     assert referral.cleared is True and referral.status == "closed"
 
@@ -453,12 +464,18 @@ def test_a_plan_drafted_after_clearance_needs_no_second_referral(ours, doc):
     publish(doc, plan, referral_explained="on")
     referral = Referral.objects.get(assessment=plan.assessment)
     today = timezone.localdate().isoformat()
-    doc.post(reverse("assessments:referral", args=[referral.pk]),
-             {"seen_on": today, "cleared": "yes", "outcome_on": today})
-    doc.post(reverse("assessments:referral_lift", args=[referral.pk]),
-             {"lift": ["suspected_dvt", "awaiting_clearance", "acute_hot_swelling"]})
-    doc.post(reverse("assessments:referral_lift", args=[referral.pk]),
-             {"lift": ["suspected_dvt", "awaiting_clearance", "acute_hot_swelling"]})
+    doc.post(
+        reverse("assessments:referral", args=[referral.pk]),
+        {"seen_on": today, "cleared": "yes", "outcome_on": today},
+    )
+    doc.post(
+        reverse("assessments:referral_lift", args=[referral.pk]),
+        {"lift": ["suspected_dvt", "awaiting_clearance", "acute_hot_swelling"]},
+    )
+    doc.post(
+        reverse("assessments:referral_lift", args=[referral.pk]),
+        {"lift": ["suspected_dvt", "awaiting_clearance", "acute_hot_swelling"]},
+    )
     drafts = CarePlan.objects.filter(patient=plan.patient, status="draft")
     assert drafts.count() == 1  # the earlier draft was set aside, not left open
     new = drafts.get()

@@ -40,6 +40,17 @@ RULES = {
     "patients:frontdesk_home": ("get", None, None, {DESK, ADMIN}),
     "patients:practitioner_home": ("get", None, None, {PRACT}),
     "patients:portal_home": ("get", None, None, {PATIENT}),
+    "patients:portal_plan": ("get", lambda c: {"pk": c.plan.pk}, None, {PATIENT}),
+    "patients:portal_handout": ("get", lambda c: {"pk": c.plan.pk}, None, {PATIENT}),
+    "patients:portal_activate": ("get", lambda c: _link(c.patient_user), None, PUBLIC),
+    "patients:portal_reset": ("get", None, None, PUBLIC),
+    "patients:patient_invite": ("post", lambda c: {"pk": c.other_patient.pk}, None, STAFF),
+    "patients:patient_portal_deactivate": (
+        "post",
+        lambda c: {"pk": c.patient.pk},
+        None,
+        {DESK, ADMIN},
+    ),
     "assessments:start": ("post", lambda c: {"pk": c.patient.pk}, None, CLINICAL),
     "assessments:detail": ("get", lambda c: {"pk": c.assessment.pk}, None, CLINICAL),
     "assessments:section": (
@@ -85,7 +96,18 @@ RULES = {
     "assessments:threshold_edit": ("get", lambda c: {"code": "slr"}, None, {ADMIN}),
 }
 # URLs whose arguments are not database ids (nothing of another clinic to reach through them).
-NOT_IDS = {"assessments:threshold_edit"}
+NOT_IDS = {"assessments:threshold_edit", "patients:portal_activate"}
+
+
+def _link(user):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return {
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
 
 
 def _url_names(resolver=None, prefix=""):
@@ -183,14 +205,16 @@ def test_a_deactivated_user_is_sent_back_to_log_in(ours, login):
 
 @pytest.mark.parametrize("name", WITH_IDS)
 def test_an_id_too_large_for_the_database_is_not_found(name, ours, login):
-    method = RULES[name][0]
-    kwargs = RULES[name][1](ours)
+    method, kwargs_from, _data, allowed = RULES[name]
+    role = next(r for r in (ADMIN, PRACT, DESK, PATIENT) if r in allowed)
+    client = _client_for(role, ours, login)
+    kwargs = kwargs_from(ours)
     for key in kwargs:
         if key.endswith("pk"):
             huge = reverse(name, kwargs={**kwargs, key: 10**17 + 7})
-            assert getattr(login(ours.admin), method)(huge).status_code == 404
+            assert getattr(client, method)(huge).status_code == 404
             too_big = huge.replace(str(10**17 + 7), "9" * 30)
-            assert getattr(login(ours.admin), method)(too_big).status_code == 404
+            assert getattr(client, method)(too_big).status_code == 404
 
 
 def test_a_flag_of_another_assessment_is_not_found(ours, theirs, login):
