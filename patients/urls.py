@@ -27,6 +27,8 @@ urlpatterns = [
         "portal/activate/<str:uidb64>/<str:token>/", portal.portal_activate, name="portal_activate"
     ),
     path("portal/reset/", portal.portal_reset, name="portal_reset"),
+    path("portal/log/", portal.portal_log, name="portal_log"),
+    path("safety/<id:pk>/seen/", portal.safety_seen, name="safety_seen"),
     path("patients/<id:pk>/invite/", portal.patient_invite, name="patient_invite"),
     path(
         "patients/<id:pk>/portal/deactivate/",

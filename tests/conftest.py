@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from assessments.models import Exercise
+from assessments.models import Exercise, SafetyCheck
 from assessments.plans import create_draft, publish
 from assessments.services import record, save_section, start_assessment
 from clinic.models import Role
@@ -51,6 +51,9 @@ def _clinic_cast(name):
     )
     cast.plan, cast.referral = _published_plan(cast)
     cast.plan_item = cast.plan.items.first()
+    cast.safety = SafetyCheck.objects.create(
+        patient=cast.patient, day=timezone.localdate(), night_pain=True
+    )
     return cast
 
 

@@ -7,6 +7,7 @@ from assessments.models.assessment import (
     AsymmetryThreshold,
     RedFlag,
 )
+from assessments.models.homecare import ExerciseLog, SafetyCheck
 from assessments.models.plan import (
     CarePlan,
     Exercise,
@@ -25,9 +26,11 @@ __all__ = [
     "AsymmetryThreshold",
     "CarePlan",
     "Exercise",
+    "ExerciseLog",
     "PlanItem",
     "PlanStatus",
     "RedFlag",
+    "SafetyCheck",
     "Referral",
     "ReferralStatus",
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from assessments import homecare
 from clinic import access
 from patients import scheduling, services
 from patients.forms import BookingForm
@@ -146,7 +147,12 @@ def frontdesk_home(request):
     return render(
         request,
         "patients/frontdesk_home.html",
-        {"today": today, "visits": visits, "waiting": waiting},
+        {
+            "today": today,
+            "visits": visits,
+            "waiting": waiting,
+            "alerts": homecare.open_alerts(request.user.clinic_id)[:20],
+        },
     )
 
 
@@ -154,4 +160,12 @@ def frontdesk_home(request):
 def practitioner_home(request):
     today = timezone.localdate()
     visits = list(day_appointments(request.user, today, request.user.pk))
-    return render(request, "patients/practitioner_home.html", {"today": today, "visits": visits})
+    return render(
+        request,
+        "patients/practitioner_home.html",
+        {
+            "today": today,
+            "visits": visits,
+            "alerts": homecare.open_alerts(request.user.clinic_id)[:20],
+        },
+    )

@@ -1,18 +1,22 @@
 """The patient's own pages (phone first), and getting in: invitation links and password reset."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessments import documents
-from assessments.models import CarePlan, PlanStatus
+from assessments import documents, homecare
+from assessments.models import CarePlan, PlanStatus, SafetyCheck
 from clinic import access
 from patients import invitations, scheduling
 
@@ -142,3 +146,69 @@ def patient_portal_deactivate(request, pk):
     invitations.deactivate(patient=patient)
     messages.success(request, _("Portal access ended. The records are kept."))
     return redirect("patients:patient_detail", pk=patient.pk)
+
+
+@access.allow(*access.PATIENT)
+def portal_log(request):
+    """Today's log (or a correction to yesterday's) with the safety questions."""
+    patient = access.own_patient_record(request)
+    today = timezone.localdate()
+    current = _plans(patient).filter(status=PlanStatus.PUBLISHED).first()
+    if current is None:
+        messages.info(request, _("Your log opens once your practitioner publishes your plan."))
+        return redirect("patients:portal_home")
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", "") or today.isoformat())
+    except ValueError:
+        day = today
+    if not homecare.loggable(day, today):
+        messages.error(request, _("You can fill in today's log, or correct yesterday's."))
+        return redirect("patients:portal_log")
+    exercises = homecare.exercises_of(current)
+    form = homecare.DayLogForm(
+        request.POST or None, exercises=exercises, initial=homecare.initial_for(patient, day)
+    )
+    if request.method == "POST" and form.is_valid():
+        check = homecare.save_day(
+            patient=patient,
+            plan=current,
+            day=day,
+            entries=form.entries(),
+            safety=form.safety(),
+            today=today,
+        )
+        told = homecare.advice(check)
+        for line in told:
+            messages.error(request, line)
+        if not told:
+            messages.success(request, _("Saved. Thank you!"))
+        return redirect(f"{reverse('patients:portal_log')}?day={day.isoformat()}")
+    return render(
+        request,
+        "patients/portal_log.html",
+        {
+            "patient": patient,
+            "form": form,
+            "day": day,
+            "today": today,
+            "yesterday": today - dt.timedelta(days=1),
+        },
+    )
+
+
+@access.allow(*access.STAFF)
+@require_POST
+def safety_seen(request, pk):
+    check = get_object_or_404(
+        SafetyCheck.objects.filter(patient__clinic_id=request.user.clinic_id), pk=pk
+    )
+    check.seen_at, check.seen_by = timezone.now(), request.user
+    check.save(update_fields=["seen_at", "seen_by"])
+    messages.success(request, _("Marked as seen: %(name)s") % {"name": check.patient})
+    return redirect(
+        request.POST.get("next")
+        if url_has_allowed_host_and_scheme(
+            request.POST.get("next", ""), allowed_hosts={request.get_host()}
+        )
+        else "home"
+    )

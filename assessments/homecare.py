@@ -1,0 +1,169 @@
+"""The patient's daily log and safety check: validation, saving, and what the clinic must see."""
+
+import datetime as dt
+
+from django import forms
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessments.models import CarePlan, ExerciseLog, SafetyCheck
+
+LEG_CHOICES = [
+    ("", gettext_lazy("No")),
+    ("left", gettext_lazy("Yes, left leg")),
+    ("right", gettext_lazy("Yes, right leg")),
+]
+
+
+def loggable(day: dt.date, today: dt.date) -> bool:
+    """Today's log, or a correction to yesterday's; never the future, never older."""
+    return today - dt.timedelta(days=1) <= day <= today
+
+
+def exercises_of(plan: CarePlan) -> list[dict]:
+    return [item for item in plan.snapshot.get("items", []) if item["kind"] == "exercise"]
+
+
+class DayLogForm(forms.Form):
+    """One row per exercise of the plan (done, sets, pain, note) and the safety questions."""
+
+    swelling_heat_leg = forms.ChoiceField(
+        label=gettext_lazy("New swelling or heat in one leg?"),
+        choices=LEG_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    night_pain = forms.BooleanField(label=gettext_lazy("New pain at night"), required=False)
+    numbness = forms.BooleanField(label=gettext_lazy("New numbness"), required=False)
+    lump_grew = forms.BooleanField(label=gettext_lazy("A lump that grew"), required=False)
+
+    def __init__(self, *args, exercises, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for item in exercises:
+            code = item["code"]
+            self.fields[f"{code}-done"] = forms.BooleanField(
+                label=gettext_lazy("Done"), required=False
+            )
+            self.fields[f"{code}-sets"] = forms.IntegerField(
+                label=gettext_lazy("Sets"),
+                required=False,
+                min_value=0,
+                max_value=20,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            self.fields[f"{code}-pain"] = forms.IntegerField(
+                label=gettext_lazy("Pain (0-10)"),
+                required=False,
+                min_value=0,
+                max_value=10,
+                error_messages={
+                    "max_value": gettext_lazy("Pain is rated from 0 (none) to 10 (worst)."),
+                    "min_value": gettext_lazy("Pain is rated from 0 (none) to 10 (worst)."),
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            self.fields[f"{code}-note"] = forms.CharField(
+                label=gettext_lazy("Note"), required=False, max_length=300
+            )
+            self.rows.append(
+                (item, [self[f"{code}-{part}"] for part in ("done", "sets", "pain", "note")])
+            )
+
+    def entries(self) -> dict[str, dict]:
+        data = self.cleaned_data
+        return {
+            item["code"]: {
+                part: data.get(f"{item['code']}-{part}")
+                for part in ("done", "sets", "pain", "note")
+            }
+            for item, _fields in self.rows
+        }
+
+    def safety(self) -> dict:
+        return {
+            name: self.cleaned_data.get(name)
+            for name in ("swelling_heat_leg", "night_pain", "numbness", "lump_grew")
+        }
+
+
+def initial_for(patient, day: dt.date) -> dict:
+    initial = {}
+    for log in ExerciseLog.objects.filter(patient=patient, day=day):
+        for part in ("done", "sets", "pain", "note"):
+            initial[f"{log.item_code}-{part}"] = getattr(log, part)
+    check = SafetyCheck.objects.filter(patient=patient, day=day).first()
+    if check:
+        initial.update(
+            swelling_heat_leg=check.swelling_heat_leg,
+            night_pain=check.night_pain,
+            numbness=check.numbness,
+            lump_grew=check.lump_grew,
+        )
+    return initial
+
+
+@transaction.atomic
+def save_day(*, patient, plan, day, entries: dict, safety: dict, today) -> SafetyCheck:
+    if not loggable(day, today):
+        raise ValueError("not a loggable day")
+    codes = {item["code"] for item in exercises_of(plan)}
+    for code, values in entries.items():
+        if code not in codes:
+            raise ValueError("not an exercise of this plan")
+        ExerciseLog.objects.update_or_create(
+            patient=patient,
+            item_code=code,
+            day=day,
+            defaults={
+                "plan": plan,
+                "done": bool(values["done"]),
+                "sets": values["sets"],
+                "pain": values["pain"],
+                "note": values["note"] or "",
+            },
+        )
+    check, _created = SafetyCheck.objects.get_or_create(patient=patient, day=day)
+    before = (check.swelling_heat_leg, check.night_pain, check.numbness, check.lump_grew)
+    check.swelling_heat_leg = safety.get("swelling_heat_leg") or ""
+    check.night_pain = bool(safety.get("night_pain"))
+    check.numbness = bool(safety.get("numbness"))
+    check.lump_grew = bool(safety.get("lump_grew"))
+    if before != (check.swelling_heat_leg, check.night_pain, check.numbness, check.lump_grew):
+        check.seen_at = check.seen_by = None  # a changed answer needs a fresh look
+    check.save()
+    return check
+
+
+def advice(check: SafetyCheck) -> list[str]:
+    """What the patient is told at once after answering "yes"."""
+    told = []
+    if check.swelling_heat_leg:
+        side = _("left") if check.swelling_heat_leg == "left" else _("right")
+        told.append(
+            _(
+                "Stop the exercises and massage on your %(side)s leg now. New swelling with heat "
+                "needs a doctor today: contact the clinic or a medical institution the same day."
+            )
+            % {"side": side}
+        )
+    if check.night_pain or check.numbness or check.lump_grew:
+        told.append(
+            _(
+                "Stop the exercises on the painful leg and contact the clinic, or see a doctor "
+                "(orthopaedics), within the next few days."
+            )
+        )
+    return told
+
+
+def open_alerts(clinic_id):
+    """Safety answers the clinic has not looked at yet, newest first."""
+    raised = Q(swelling_heat_leg__gt="") | Q(night_pain=True) | Q(numbness=True) | Q(lump_grew=True)
+    return (
+        SafetyCheck.objects.filter(raised, patient__clinic_id=clinic_id, seen_at__isnull=True)
+        .select_related("patient")
+        .order_by("-day", "-answered_at")
+    )

@@ -1,0 +1,70 @@
+"""What the patient records at home: exercises done, pain, and the daily safety check."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import Patient
+
+
+class ExerciseLog(models.Model):
+    """One exercise of the current plan on one day: done or not, sets, pain. One a day."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exercise_logs")
+    plan = models.ForeignKey(
+        "assessments.CarePlan", on_delete=models.PROTECT, related_name="exercise_logs"
+    )
+    item_code = models.CharField(max_length=60)
+    day = models.DateField(_("day"))
+    done = models.BooleanField(_("done"), default=False)
+    sets = models.PositiveSmallIntegerField(_("sets"), null=True, blank=True)
+    pain = models.PositiveSmallIntegerField(_("pain (0-10)"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("exercise log")
+        verbose_name_plural = _("exercise logs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "item_code", "day"], name="one_log_per_exercise_per_day"
+            ),
+            models.CheckConstraint(condition=models.Q(pain__lte=10), name="log_pain_0_10"),
+        ]
+        indexes = [models.Index(fields=["patient", "day"], name="log_patient_day")]
+
+    def __str__(self):
+        return f"{self.patient} {self.day} {self.item_code}"
+
+
+class SafetyCheck(models.Model):
+    """The patient's daily answers to the safety questions; any "yes" needs the clinic's eyes."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="safety_checks")
+    day = models.DateField(_("day"))
+    swelling_heat_leg = models.CharField(
+        _("new swelling or heat in one leg"), max_length=8, blank=True
+    )
+    night_pain = models.BooleanField(_("new night pain"), default=False)
+    numbness = models.BooleanField(_("new numbness"), default=False)
+    lump_grew = models.BooleanField(_("a lump that grew"), default=False)
+    answered_at = models.DateTimeField(auto_now=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("safety check")
+        verbose_name_plural = _("safety checks")
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "day"], name="one_safety_check_a_day")
+        ]
+        indexes = [models.Index(fields=["seen_at", "day"], name="safety_open")]
+
+    def __str__(self):
+        return f"{self.patient} {self.day}"
+
+    @property
+    def raised(self) -> bool:
+        return bool(self.swelling_heat_leg or self.night_pain or self.numbness or self.lump_grew)

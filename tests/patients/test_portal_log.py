@@ -1,0 +1,129 @@
+"""The patient's daily log and safety check, and the alert it raises at the clinic."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import CarePlan, ExerciseLog, SafetyCheck
+
+URL = reverse("patients:portal_log")
+
+
+@pytest.fixture
+def with_exercise(ours):
+    """The cast's published plan, given one home exercise in its snapshot."""
+    snapshot = {
+        **ours.plan.snapshot,
+        "items": [
+            *ours.plan.snapshot["items"],
+            {
+                "kind": "exercise",
+                "code": "towel_stretch",
+                "name": "タオルストレッチ",
+                "label": "タオル",
+                "dose": {"hold_seconds": 20, "sets": 2, "times_per_day": 1},
+                "side": "both",
+                "extra_sets_side": "",
+                "steps": [],
+                "key_points": [],
+                "cautions": [],
+                "reason": "",
+                "detail": "",
+                "illustration": "",
+                "purpose": "",
+            },
+        ],
+    }
+    CarePlan.objects.filter(pk=ours.plan.pk).update(snapshot=snapshot)
+    ours.plan.refresh_from_db()
+    return ours.plan
+
+
+def log(client, day=None, **data):
+    url = URL if day is None else f"{URL}?day={day.isoformat()}"
+    return client.post(url, data)
+
+
+def test_the_patient_logs_today_once_per_exercise(ours, login, with_exercise):
+    client = login(ours.patient_user)
+    log(
+        client, **{"towel_stretch-done": "on", "towel_stretch-sets": "2", "towel_stretch-pain": "3"}
+    )
+    log(
+        client,
+        **{
+            "towel_stretch-done": "on",
+            "towel_stretch-sets": "3",
+            "towel_stretch-pain": "2",
+            "towel_stretch-note": "楽になった",
+        },
+    )
+    [entry] = ExerciseLog.objects.filter(patient=ours.patient)
+    assert (entry.done, entry.sets, entry.pain, entry.note) == (True, 3, 2, "楽になった")
+    assert entry.day == timezone.localdate() and entry.plan == with_exercise
+
+
+def test_yesterday_can_be_corrected_but_not_the_future_or_older_days(ours, login, with_exercise):
+    client = login(ours.patient_user)
+    today = timezone.localdate()
+    log(client, today - dt.timedelta(days=1), **{"towel_stretch-done": "on"})
+    assert ExerciseLog.objects.filter(day=today - dt.timedelta(days=1)).exists()
+    for day in (today + dt.timedelta(days=1), today - dt.timedelta(days=2)):
+        response = log(client, day, **{"towel_stretch-done": "on"})
+        assert response.status_code == 302
+        assert not ExerciseLog.objects.filter(day=day).exists()
+
+
+def test_pain_12_is_refused_beside_the_field_and_nothing_is_saved(ours, login, with_exercise):
+    response = log(
+        login(ours.patient_user),
+        **{"towel_stretch-pain": "12", "towel_stretch-done": "on", "numbness": "on"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["towel_stretch-pain"]
+    assert not ExerciseLog.objects.exists()
+    assert not SafetyCheck.objects.filter(patient=ours.patient, numbness=True).exists()
+
+
+def test_a_code_that_is_not_in_the_plan_is_ignored(ours, login, with_exercise):
+    log(login(ours.patient_user), **{"someone_elses-done": "on", "towel_stretch-done": "on"})
+    assert set(ExerciseLog.objects.values_list("item_code", flat=True)) == {"towel_stretch"}
+
+
+def test_swelling_with_heat_tells_the_patient_to_stop_and_see_a_doctor_today(
+    ours, login, with_exercise
+):
+    response = login(ours.patient_user).post(URL, {"swelling_heat_leg": "left"}, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("左" in m and "当日" in m for m in messages), messages
+    check = SafetyCheck.objects.get(patient=ours.patient, day=timezone.localdate())
+    assert check.swelling_heat_leg == "left" and check.seen_at is None
+
+
+def test_a_yes_puts_the_patient_on_the_clinic_homes_until_someone_has_seen_it(
+    ours, login, with_exercise
+):
+    SafetyCheck.objects.filter(patient=ours.patient).delete()
+    log(login(ours.patient_user), swelling_heat_leg="right")
+    desk = login(ours.frontdesk).get(reverse("patients:frontdesk_home"))
+    practitioner = login(ours.practitioner).get(reverse("patients:practitioner_home"))
+    [alert] = desk.context["alerts"]
+    assert alert.patient == ours.patient
+    assert [a.pk for a in practitioner.context["alerts"]] == [alert.pk]
+    login(ours.frontdesk).post(reverse("patients:safety_seen", args=[alert.pk]))
+    assert not login(ours.frontdesk).get(reverse("patients:frontdesk_home")).context["alerts"]
+
+
+def test_no_alert_when_every_answer_is_no(ours, login, with_exercise):
+    SafetyCheck.objects.filter(patient=ours.patient).delete()
+    log(login(ours.patient_user), **{"towel_stretch-done": "on"})
+    assert not login(ours.frontdesk).get(reverse("patients:frontdesk_home")).context["alerts"]
+
+
+def test_another_clinics_staff_never_see_our_alerts(ours, theirs, login):
+    page = login(theirs.frontdesk).get(reverse("patients:frontdesk_home"))
+    assert ours.safety not in page.context["alerts"]
+    response = login(theirs.frontdesk).post(reverse("patients:safety_seen", args=[ours.safety.pk]))
+    assert response.status_code == 404
