@@ -285,9 +285,9 @@ def test_day_pages_make_the_same_number_of_queries_however_many_visits(
             end=_today(hour) + dt.timedelta(minutes=30),
         )
     desk, practitioner = login(ours.frontdesk), login(ours.practitioner)
-    with django_assert_num_queries(3):  # session, user, visits
+    with django_assert_num_queries(4):  # session, user, visits, safety alerts
         desk.get(reverse("patients:frontdesk_home"))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         practitioner.get(reverse("patients:practitioner_home"))
     with django_assert_num_queries(4):  # session, user, practitioners, visits
         desk.get(reverse("patients:day_view"))
