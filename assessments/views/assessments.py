@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -6,13 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import body, services, summary
+from assessments import body, progress, services, summary
 from assessments.forms import AmendmentReasonForm, section_form
 from assessments.models import SECTIONS
 from assessments.rules.redflags import URGENCY_ORDER
 from clinic import access
 
 SECTION_LABELS = dict(SECTIONS)
+PAIN_CHART_DAYS = 90
 _URGENCY_RANK = {code: rank for rank, code in enumerate(URGENCY_ORDER)}
 
 
@@ -209,3 +212,16 @@ def assessments_of(patient, user):
     if not access.has_role(user, *access.CLINICAL):
         return None
     return patient.assessments.select_related("practitioner").order_by("-created_at")[:20]
+
+
+def progress_of(patient, user, today):
+    """Adherence, pain trend and left-right changes for the patient page (clinical roles)."""
+    if not access.has_role(user, *access.CLINICAL):
+        return None
+    pains = progress.pain_series(patient, today - dt.timedelta(days=PAIN_CHART_DAYS))
+    return {
+        "week": progress.adherence(patient, today, 7),
+        "month": progress.adherence(patient, today, 28),
+        "chart": progress.line_chart(pains),
+        "changes": progress.asymmetry_changes(patient),
+    }

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessments import homecare
+from assessments import homecare, progress
 from clinic import access
 from patients import scheduling, services
 from patients.forms import BookingForm
@@ -167,5 +167,6 @@ def practitioner_home(request):
             "today": today,
             "visits": visits,
             "alerts": homecare.open_alerts(request.user.clinic_id)[:20],
+            "watch": progress.watch_list(request.user.clinic_id, today),
         },
     )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.views.assessments import assessments_of
+from assessments.views.assessments import assessments_of, progress_of
 from clinic import access
 from patients import normalize, scheduling, services
 from patients.forms import NewPatientForm, PatientForm, PatientSearchForm
@@ -97,6 +97,7 @@ def patient_detail(request, pk):
             "past": visits.exclude(upcoming).order_by("-start")[:10],
             "consents": patient.consents.select_related("recorded_by")[:6],
             "assessments": assessments_of(patient, request.user),
+            "progress": progress_of(patient, request.user, today),
         },
     )
 

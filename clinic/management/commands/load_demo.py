@@ -14,6 +14,7 @@ from django.utils import timezone
 from assessments import plans
 from assessments import services as assessment_services
 from assessments.library import install_shipped
+from assessments.models import ExerciseLog
 from clinic.models import Clinic, Role, User
 from patients import normalize, services
 from patients.models import Appointment, AppointmentStatus, Patient
@@ -170,6 +171,7 @@ class Command(BaseCommand):
             demo_cases = ((patients[0], KNEE_BACK_RIGHT), (patients[1], SWOLLEN_CALF))
             for patient, sections in demo_cases:
                 self._signed_assessment(patient, users["demo-practitioner"], sections)
+            self._three_weeks_of_logs(patients[0])
         self.stdout.write(
             f"Demo clinic '{clinic.name}': {len(patients)} patients, {created} new visits."
         )
@@ -240,6 +242,29 @@ class Command(BaseCommand):
         plan.patient_note = "無理のない範囲で、毎日少しずつ続けましょう。"
         plan.save(update_fields=["goals", "patient_note"])
         plans.publish(plan=plan, by=practitioner, today=today, referral_explained=True)
+
+    def _three_weeks_of_logs(self, patient):
+        """The demo patient's home log: most days done, pain easing from 5 to about 2."""
+        plan = patient.care_plans.filter(status="published").first()
+        if plan is None:
+            return
+        today = timezone.localdate()
+        codes = [item["code"] for item in plan.snapshot["items"] if item["kind"] == "exercise"]
+        for days_ago in range(21, 0, -1):
+            day = today - dt.timedelta(days=days_ago)
+            for index, code in enumerate(codes):
+                done = (days_ago + index) % 4 != 0
+                ExerciseLog.objects.update_or_create(
+                    patient=patient,
+                    item_code=code,
+                    day=day,
+                    defaults={
+                        "plan": plan,
+                        "done": done,
+                        "sets": 2 if done else None,
+                        "pain": max(1, 5 - (21 - days_ago) // 6) if index == 0 else None,
+                    },
+                )
 
     def _portal_user(self, clinic, patient):
         user = self._user(clinic, "demo-patient", Role.PATIENT, patient.full_name)
