@@ -249,6 +249,10 @@ class Command(BaseCommand):
         if plan is None:
             return
         today = timezone.localdate()
+        if plan.published_at > timezone.now() - dt.timedelta(days=21):
+            # demo history: the plan has been followed for three weeks
+            plan.published_at = timezone.now() - dt.timedelta(days=22)
+            plan.save(update_fields=["published_at"])
         codes = [item["code"] for item in plan.snapshot["items"] if item["kind"] == "exercise"]
         for days_ago in range(21, 0, -1):
             day = today - dt.timedelta(days=days_ago)
