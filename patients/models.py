@@ -57,6 +57,8 @@ class Patient(models.Model):
         blank=True,
         related_name="patient_record",
     )
+    reminders_opt_out = models.BooleanField(_("no e-mail reminders"), default=False)
+    last_reminded_on = models.DateField(null=True, blank=True, editable=False)
     is_archived = models.BooleanField(_("archived"), default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
     archived_by = models.ForeignKey(

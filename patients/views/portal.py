@@ -212,3 +212,16 @@ def safety_seen(request, pk):
         )
         else "home"
     )
+
+
+@access.allow(*access.PATIENT)
+@require_POST
+def portal_reminders(request):
+    patient = access.own_patient_record(request)
+    patient.reminders_opt_out = request.POST.get("reminders") != "on"
+    patient.save(update_fields=["reminders_opt_out", "updated_at"])
+    if patient.reminders_opt_out:
+        messages.success(request, _("E-mail reminders are off."))
+    else:
+        messages.success(request, _("E-mail reminders are on."))
+    return redirect("patients:portal_home")

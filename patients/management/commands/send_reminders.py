@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from patients.reminders import send_due
+
+
+class Command(BaseCommand):
+    help = "E-mail patients who have logged nothing for 3 days (once a day at most; for cron)."
+
+    def handle(self, *args, **options):
+        sent = send_due(timezone.localdate())
+        self.stdout.write(f"Reminders sent: {sent}")
