@@ -167,3 +167,51 @@ def open_alerts(clinic_id):
         .select_related("patient")
         .order_by("-day", "-answered_at")
     )
+
+
+PSFS_ROWS = 5
+
+
+class FunctionalScaleForm(forms.Form):
+    """Up to five activities and how well each can be done now (0-10)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for index in range(PSFS_ROWS):
+            self.fields[f"activity{index}"] = forms.CharField(
+                label=gettext_lazy("Activity"),
+                max_length=80,
+                required=index == 0,
+                error_messages={"required": gettext_lazy("Name at least one activity.")},
+            )
+            self.fields[f"score{index}"] = forms.IntegerField(
+                label=gettext_lazy("0 (cannot) - 10 (as before)"),
+                min_value=0,
+                max_value=10,
+                required=False,
+                error_messages={
+                    "min_value": gettext_lazy("From 0 to 10."),
+                    "max_value": gettext_lazy("From 0 to 10."),
+                },
+            )
+            self.rows.append((self[f"activity{index}"], self[f"score{index}"]))
+
+    def clean(self):
+        cleaned = super().clean()
+        for index in range(PSFS_ROWS):
+            named = bool((cleaned.get(f"activity{index}") or "").strip())
+            scored = cleaned.get(f"score{index}") is not None
+            if named and not scored and f"score{index}" not in self.errors:
+                self.add_error(f"score{index}", _("Rate this activity from 0 to 10."))
+            if scored and not named:
+                self.add_error(f"activity{index}", _("Name the activity you rated."))
+        return cleaned
+
+    def activities(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {"name": data[f"activity{i}"].strip(), "score": data[f"score{i}"]}
+            for i in range(PSFS_ROWS)
+            if (data.get(f"activity{i}") or "").strip()
+        ]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("portal/reset/", portal.portal_reset, name="portal_reset"),
     path("portal/log/", portal.portal_log, name="portal_log"),
     path("portal/reminders/", portal.portal_reminders, name="portal_reminders"),
+    path("portal/psfs/", portal.portal_psfs, name="portal_psfs"),
     path("safety/<id:pk>/seen/", portal.safety_seen, name="safety_seen"),
     path("patients/<id:pk>/invite/", portal.patient_invite, name="patient_invite"),
     path(

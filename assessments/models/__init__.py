@@ -7,7 +7,7 @@ from assessments.models.assessment import (
     AsymmetryThreshold,
     RedFlag,
 )
-from assessments.models.homecare import ExerciseLog, SafetyCheck
+from assessments.models.homecare import ExerciseLog, FunctionalScale, SafetyCheck
 from assessments.models.plan import (
     CarePlan,
     Exercise,
@@ -27,6 +27,7 @@ __all__ = [
     "CarePlan",
     "Exercise",
     "ExerciseLog",
+    "FunctionalScale",
     "PlanItem",
     "PlanStatus",
     "RedFlag",

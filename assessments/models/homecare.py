@@ -68,3 +68,26 @@ class SafetyCheck(models.Model):
     @property
     def raised(self) -> bool:
         return bool(self.swelling_heat_leg or self.night_pain or self.numbness or self.lump_grew)
+
+
+class FunctionalScale(models.Model):
+    """Patient-Specific Functional Scale: up to 5 activities the patient names, each rated 0-10
+    (0 = unable, 10 = as before the problem)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="functional_scales")
+    recorded_on = models.DateField(_("recorded on"))
+    activities = models.JSONField(_("activities"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("functional scale (PSFS)")
+        verbose_name_plural = _("functional scales (PSFS)")
+        ordering = ["recorded_on", "id"]
+
+    def __str__(self):
+        return f"{self.patient} {self.recorded_on}"
+
+    @property
+    def average(self):
+        scores = [a["score"] for a in self.activities]
+        return sum(scores) / len(scores) if scores else None

@@ -224,4 +224,5 @@ def progress_of(patient, user, today):
         "month": progress.adherence(patient, today, 28),
         "chart": progress.line_chart(pains),
         "changes": progress.asymmetry_changes(patient),
+        "psfs": list(patient.functional_scales.order_by("recorded_on", "id")[:12]),
     }

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessments import documents, homecare
-from assessments.models import CarePlan, PlanStatus, SafetyCheck
+from assessments.models import CarePlan, FunctionalScale, PlanStatus, SafetyCheck
 from clinic import access
 from patients import invitations, scheduling
 
@@ -225,3 +225,23 @@ def portal_reminders(request):
     else:
         messages.success(request, _("E-mail reminders are on."))
     return redirect("patients:portal_home")
+
+
+@access.allow(*access.PATIENT)
+def portal_psfs(request):
+    """The Patient-Specific Functional Scale: the same activities as last time, rated again."""
+    patient = access.own_patient_record(request)
+    last = patient.functional_scales.order_by("-recorded_on", "-id").first()
+    initial = {}
+    if last:
+        for index, activity in enumerate(last.activities):
+            initial[f"activity{index}"] = activity["name"]
+    data = request.POST if request.method == "POST" else None
+    form = homecare.FunctionalScaleForm(data, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        FunctionalScale.objects.create(
+            patient=patient, recorded_on=timezone.localdate(), activities=form.activities()
+        )
+        messages.success(request, _("Thank you. Your practitioner will see how things change."))
+        return redirect("patients:portal_home")
+    return render(request, "patients/portal_psfs.html", {"form": form, "last": last})

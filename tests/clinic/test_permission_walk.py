@@ -45,6 +45,7 @@ RULES = {
     "patients:portal_activate": ("get", lambda c: _link(c.patient_user), None, PUBLIC),
     "patients:portal_reset": ("get", None, None, PUBLIC),
     "patients:portal_log": ("get", None, None, {PATIENT}),
+    "patients:portal_psfs": ("get", None, None, {PATIENT}),
     "patients:portal_reminders": ("post", None, {"reminders": "on"}, {PATIENT}),
     "patients:safety_seen": ("post", lambda c: {"pk": c.safety.pk}, None, STAFF),
     "patients:patient_invite": ("post", lambda c: {"pk": c.other_patient.pk}, None, STAFF),
