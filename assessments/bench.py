@@ -89,3 +89,58 @@ def published_plan(clinic: Clinic):
     )
     plan = plans.create_draft(assessment=assessment, by=practitioner, today=today)
     return plans.publish(plan=plan, by=practitioner, today=today, referral_explained=True)
+
+
+def patient_with_logs(clinic: Clinic, number: int, days: int):
+    """A patient with a published plan, a portal account and `days` days of home logs.
+
+    Bench data only: the logs go in with bulk_create (they are generated, not clinical records
+    anyone wrote)."""
+    import datetime as dt
+
+    from assessments import plans
+    from assessments.library import install_shipped
+    from assessments.models import ExerciseLog
+
+    patient = Patient.objects.get(clinic=clinic, number=number)
+    plan = patient.care_plans.filter(status="published").first()
+    if plan is None:
+        install_shipped(clinic)
+        practitioner = practitioner_for(clinic)
+        today = timezone.localdate()
+        assessment = services.record(
+            patient=patient,
+            practitioner=practitioner,
+            sections=KNEE_BACK_PLAN,
+            today=today,
+            sign_it=True,
+        )
+        plan = plans.create_draft(assessment=assessment, by=practitioner, today=today)
+        plan = plans.publish(plan=plan, by=practitioner, today=today, referral_explained=True)
+        plan.published_at = timezone.now() - dt.timedelta(days=days)
+        plan.save(update_fields=["published_at"])
+    if patient.portal_user is None:
+        patient.portal_user = User.objects.create(
+            username=f"{clinic.slug}-patient-{number}",
+            clinic=clinic,
+            role=Role.PATIENT,
+            display_name=patient.full_name,
+        )
+        patient.save()
+    if not ExerciseLog.objects.filter(patient=patient).exists():
+        today = timezone.localdate()
+        codes = [item["code"] for item in plan.snapshot["items"] if item["kind"] == "exercise"]
+        ExerciseLog.objects.bulk_create(
+            ExerciseLog(
+                patient=patient,
+                plan=plan,
+                item_code=code,
+                day=today - dt.timedelta(days=offset),
+                done=offset % 5 != 0,
+                sets=2,
+                pain=(offset % 7) if index == 0 else None,
+            )
+            for offset in range(1, days + 1)
+            for index, code in enumerate(codes)
+        )
+    return patient

@@ -211,10 +211,17 @@ class Command(BaseCommand):
             assessment_pages = self._assessment_results(runs)
 
             plan_rows = self._plan_results(runs)
+            portal_pages = self._portal_results(runs)
 
         self._report(baseline, large, small_results, runs)
         self._report_assessments(baseline, assessment_pages)
         self._report_plans(plan_rows)
+        self._report_portal(baseline, portal_pages)
+        if (
+            len({min(result.queries) for result in portal_pages[0::2]}) != 1
+            or len({min(result.queries) for result in portal_pages[1::2]}) != 1
+        ):
+            raise CommandError("Portal or progress queries grow with the number of logs.")
         if len({min(result.queries) for result in assessment_pages}) != 1:
             raise CommandError("The assessment page's queries grow with earlier assessments.")
         grown = [
@@ -278,6 +285,46 @@ class Command(BaseCommand):
             ),
             ("Handout download, cached (whole request)", cached, statistics.median(cached) / base),
         ]
+
+    def _portal_results(self, runs) -> list[Result]:
+        """The patient's plan page and the practitioner's progress page, 2 weeks vs a year."""
+        clinic = Clinic.objects.get(slug=SMALL_CLINIC)
+        doctor = Client()
+        doctor.force_login(bench_assessments.practitioner_for(clinic))
+        results = []
+        for number, days in ((3, 14), (4, 365)):
+            patient = bench_assessments.patient_with_logs(clinic, number, days)
+            own = Client()
+            own.force_login(patient.portal_user)
+            results.append(
+                self._measure(
+                    own, Page(f"Patient's plan page, {days} days of logs", "/portal/"), runs
+                )
+            )
+            results.append(
+                self._measure(
+                    doctor,
+                    Page(
+                        f"Practitioner's patient page with progress, {days} days of logs",
+                        f"/patients/{patient.pk}/",
+                    ),
+                    runs,
+                )
+            )
+        return results
+
+    def _report_portal(self, baseline: Result, results: list[Result]):
+        out = self.stdout.write
+        out(f"## Portal and progress: {connection.vendor}")
+        out("")
+        out("| Page | Median ms | p95 ms | × baseline | Queries |")
+        out("|---|---:|---:|---:|---:|")
+        for result in results:
+            out(
+                f"| {result.page.label} | {result.median:.1f} | {result.p95:.1f} "
+                f"| {result.median / baseline.median:.1f} | {min(result.queries)} |"
+            )
+        out("")
 
     def _report_plans(self, rows):
         out = self.stdout.write
