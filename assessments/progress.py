@@ -88,6 +88,9 @@ def asymmetry_changes(patient) -> list[dict]:
     first = {a["code"]: a for a in signed[0].screening.get("asymmetries", [])}
     latest = {a["code"]: a for a in signed[-1].screening.get("asymmetries", [])}
     rows = []
+    scale = max(
+        [Decimal(a["difference"]) for a in (*first.values(), *latest.values())] + [Decimal(1)]
+    )
     for code in MEASURE_BY_CODE:
         if code in first and code in latest:
             measure = MEASURE_BY_CODE[code]
@@ -98,6 +101,9 @@ def asymmetry_changes(patient) -> list[dict]:
                     "first": Decimal(first[code]["difference"]),
                     "latest": Decimal(latest[code]["difference"]),
                     "threshold": Decimal(latest[code]["threshold"]),
+                    # bar lengths for the chart: 0-240 px against the largest difference shown
+                    "first_bar": int(240 * Decimal(first[code]["difference"]) / scale),
+                    "latest_bar": int(240 * Decimal(latest[code]["difference"]) / scale),
                 }
             )
     return rows

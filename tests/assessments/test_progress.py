@@ -105,3 +105,28 @@ def test_the_front_desk_sees_no_progress_and_no_watch_list(ours, plan, login):
     assert page.context["progress"] is None and 'id="progress"' not in page.content.decode()
     home = desk.get(reverse("patients:frontdesk_home"))
     assert "watch" not in home.context and 'id="watch-list"' not in home.content.decode()
+
+
+def test_left_right_differences_first_and_latest_are_charted(ours, login):
+    from assessments.services import record
+
+    today = timezone.localdate()
+    for slr_right in ("55", "70"):
+        record(
+            patient=ours.other_patient,
+            practitioner=ours.practitioner,
+            today=today,
+            sections={
+                "complaint": {"region": "knee_back", "side": "right", "pain": 4},
+                "red_flags": {},
+                "measurements": {"slr": {"left": "75", "right": slr_right}},
+            },
+            sign_it=True,
+        )
+    [row] = progress.asymmetry_changes(ours.other_patient)
+    assert (row["first"], row["latest"]) == (20, 5)
+    assert row["first_bar"] == 240 and row["latest_bar"] == 60
+    page = login(ours.practitioner).get(
+        reverse("patients:patient_detail", args=[ours.other_patient.pk])
+    )
+    assert 'id="asymmetry-chart"' in page.content.decode()
