@@ -186,7 +186,7 @@ class FunctionalScaleForm(forms.Form):
                 error_messages={"required": gettext_lazy("Name at least one activity.")},
             )
             self.fields[f"score{index}"] = forms.IntegerField(
-                label=gettext_lazy("0 (cannot) - 10 (as before)"),
+                label=gettext_lazy("Score (0-10)"),
                 min_value=0,
                 max_value=10,
                 required=False,
