@@ -66,3 +66,11 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
         )
     )
     end = factory.LazyAttribute(lambda o: o.start + dt.timedelta(minutes=30))
+
+
+def log_in(client, username: str, password: str) -> bool:
+    """Log in through the log-in page, as a person does (so the lockout sees every attempt)."""
+    from django.urls import reverse
+
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session

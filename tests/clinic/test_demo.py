@@ -7,6 +7,7 @@ from assessments.models import Assessment, RedFlag
 from clinic.management.commands.load_demo import DEMO_PASSWORD
 from clinic.models import User
 from patients.models import Appointment, Consent, Patient
+from tests.factories import log_in
 
 
 def _counts():
@@ -50,7 +51,7 @@ def test_each_demo_user_logs_in_and_lands_on_their_home(username, home):
 @pytest.mark.django_db
 def test_the_demo_patient_sees_their_visits(client):
     call_command("load_demo")
-    client.login(username="demo-patient", password=DEMO_PASSWORD)
+    assert log_in(client, "demo-patient", DEMO_PASSWORD)
     page = client.get(reverse("patients:portal_home"))
     assert page.context["patient"].full_name == "山田 太郎"
 

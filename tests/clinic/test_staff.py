@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from clinic.models import User
+from tests.factories import log_in
 
 
 def test_the_admin_adds_a_front_desk_member_who_can_log_in(ours, login, client):
@@ -18,7 +19,7 @@ def test_the_admin_adds_a_front_desk_member_who_can_log_in(ours, login, client):
     assert response.status_code == 302
     member = User.objects.get(username="new-desk")
     assert (member.clinic, member.role) == (ours.clinic, "frontdesk")
-    assert client.login(username="new-desk", password="kuzu-no-ha-2026!")
+    assert log_in(client, "new-desk", "kuzu-no-ha-2026!")
 
 
 def test_a_staff_member_cannot_be_given_the_patient_role(ours, login):
@@ -95,7 +96,7 @@ def test_the_admin_sets_a_new_password_for_a_colleague(ours, login, client):
         {"new_password1": "hikagami-new-2026!", "new_password2": "hikagami-new-2026!"},
     )
     assert response.status_code == 302
-    assert client.login(username=ours.frontdesk.username, password="hikagami-new-2026!")
+    assert log_in(client, ours.frontdesk.username, "hikagami-new-2026!")
     # the colleague's old session ends with the old password
     assert desk_session.get(reverse("patients:frontdesk_home")).status_code == 302
 
@@ -106,4 +107,4 @@ def test_a_weak_new_password_is_refused(ours, login, client):
         {"new_password1": "12345678", "new_password2": "12345678"},
     )
     assert response.status_code == 200 and response.context["form"].errors
-    assert not client.login(username=ours.frontdesk.username, password="12345678")
+    assert not log_in(client, ours.frontdesk.username, "12345678")

@@ -12,7 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from assessments.models import CarePlan
 from clinic.models import User
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, log_in
 
 PASSWORD = "hikagami-portal-2026!"
 
@@ -43,7 +43,7 @@ def test_the_desk_invites_a_patient_who_sets_a_password_once(ours, login, newcom
     assert patient.get(reverse("patients:portal_home")).status_code == 200
     again = Client().get(link)
     assert again.status_code == 400  # single use
-    assert Client().login(username="hanako@example.jp", password=PASSWORD)
+    assert log_in(Client(), "hanako@example.jp", PASSWORD)
 
 
 def test_a_link_older_than_72_hours_is_refused_and_a_younger_one_works(ours, login, newcomer):

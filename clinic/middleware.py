@@ -1,0 +1,37 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from clinic.models import STAFF_ROLES
+
+# The session is written at most once a minute, not on every request (a write costs queries).
+TOUCH_EVERY_SECONDS = 60
+
+
+def _touch(session):
+    session["staff_touched"] = int(time.time())
+    session.set_expiry(settings.STAFF_IDLE_MINUTES * 60)
+
+
+@receiver(user_logged_in)
+def start_idle_clock(sender, request, user, **kwargs):
+    if getattr(user, "role", None) in STAFF_ROLES and request is not None:
+        _touch(request.session)
+
+
+class StaffIdleTimeout:
+    """Staff sessions expire after STAFF_IDLE_MINUTES without a request (Django has no idle
+    timeout of its own): activity pushes the expiry forward, at most once a minute."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.role in STAFF_ROLES:
+            last = request.session.get("staff_touched", 0)
+            if time.time() - last > TOUCH_EVERY_SECONDS:
+                _touch(request.session)
+        return self.get_response(request)
