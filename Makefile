@@ -30,7 +30,11 @@ system-packages:
 messages: $(VENV)/.installed system-packages
 	@DEBUG=1 $(PY) manage.py compilemessages -v0 --ignore=.venv
 
-setup: $(VENV)/.installed system-packages messages
+# A secret key of this checkout's own, for manage.py commands run by hand (never committed).
+.secret-key:
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+setup: $(VENV)/.installed system-packages messages .secret-key
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0

@@ -24,7 +24,12 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = envbool("DEBUG")
+# From the environment; else from a per-checkout file that `make` writes (git-ignored, so each
+# developer machine has its own and `manage.py check` works there); else only DEBUG may go on.
+SECRET_KEY_FILE = Path(os.getenv("SECRET_KEY_FILE", BASE_DIR / ".secret-key"))
 SECRET_KEY = os.getenv("SECRET_KEY", "")
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")

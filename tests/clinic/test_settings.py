@@ -25,10 +25,17 @@ def _settings_in_subprocess(**env):
     )
 
 
-def test_a_missing_secret_key_fails_loudly_when_debug_is_off():
-    result = _settings_in_subprocess()
+def test_a_missing_secret_key_fails_loudly_when_debug_is_off(tmp_path):
+    result = _settings_in_subprocess(SECRET_KEY_FILE=str(tmp_path / "none"))
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_checkouts_key_file_is_used_when_the_environment_has_none(tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text("k" * 60)
+    code_ok = _settings_in_subprocess(SECRET_KEY_FILE=str(key_file))
+    assert code_ok.returncode == 0 and code_ok.stdout.split()[0] == "False"
 
 
 def test_debug_is_off_unless_asked():
