@@ -120,9 +120,7 @@ def create_draft(*, assessment: Assessment, by, today: dt.date, lifted=()) -> Ca
         .first()
     )
     # One open draft per patient: an older draft is set aside (kept, never published).
-    CarePlan.objects.filter(patient=assessment.patient, status=PlanStatus.DRAFT).update(
-        status=PlanStatus.SUPERSEDED, superseded_at=timezone.now()
-    )
+    _supersede(CarePlan.objects.filter(patient=assessment.patient, status=PlanStatus.DRAFT))
     plan = CarePlan.objects.create(
         clinic_id=assessment.clinic_id,
         patient=assessment.patient,
@@ -258,14 +256,19 @@ def publish(*, plan: CarePlan, by, today, referral_explained: bool) -> CarePlan:
     now = timezone.now()
     if plan.referrals and plan.referral_explained_at is None:
         plan.referral_explained_at, plan.referral_explained_by = now, by
-    CarePlan.objects.filter(patient=plan.patient, status=PlanStatus.PUBLISHED).update(
-        status=PlanStatus.SUPERSEDED, superseded_at=now
-    )
+    _supersede(CarePlan.objects.filter(patient=plan.patient, status=PlanStatus.PUBLISHED), now)
     plan.status, plan.published_at, plan.published_by = PlanStatus.PUBLISHED, now, by
     plan.snapshot = snapshot(plan, by=by, today=today)
     plan.save()
     _open_referrals(plan, by)
     return plan
+
+
+def _supersede(plans, now=None) -> None:
+    # One row at a time (at most one per patient): each change goes through the audit trail.
+    for earlier in plans.select_for_update():
+        earlier.status, earlier.superseded_at = PlanStatus.SUPERSEDED, now or timezone.now()
+        earlier.save(update_fields=["status", "superseded_at"])
 
 
 def _open_referrals(plan: CarePlan, by) -> None:

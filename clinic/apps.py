@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ClinicConfig(AppConfig):
     name = "clinic"
     verbose_name = _("Clinic")
+
+    def ready(self):
+        from clinic import audit
+
+        audit.register_models()

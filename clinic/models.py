@@ -1,5 +1,6 @@
+from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,3 +52,63 @@ class User(AbstractUser):
     @property
     def is_staff_member(self) -> bool:
         return self.clinic_id is not None and self.role in STAFF_ROLES and self.is_active
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """The trail is never changed in bulk from the app (QuerySet.update/delete refuse)."""
+
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEntryManager(LogEntryManager.from_queryset(AppendOnlyQuerySet)):
+    def log_create(self, instance, force_log: bool = False, **kwargs):
+        from clinic import audit
+
+        clinic_id, patient_id = audit.subject_of(instance)
+        kwargs.setdefault("clinic_id", clinic_id)
+        kwargs.setdefault("patient_id", patient_id)
+        return super().log_create(instance, force_log, **kwargs)
+
+
+class AuditEntry(AbstractLogEntry):
+    """One line of the audit trail (django-auditlog's log entry with our additions): which clinic
+    and patient it concerns, who by name, and a SHA-256 chain per clinic so that an edited or
+    removed line is detected (see clinic/audit.py). Rows are inserted, never changed."""
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField(max_length=64, editable=False)
+
+    objects = AuditEntryManager()
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        indexes = [
+            models.Index(fields=["clinic", "timestamp"]),
+            models.Index(fields=["patient", "timestamp"]),
+            models.Index(fields=["actor", "timestamp"]),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit trail is append-only.")
+        from clinic import audit
+
+        # No savepoint inside a caller's transaction: a failed entry fails the whole change.
+        with transaction.atomic(savepoint=False):
+            audit.seal(self)
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")

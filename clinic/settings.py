@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "auditlog",
+    "django_filters",
     "clinic",
     "patients",
     "assessments",
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clinic.audit.AuditContext",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.middleware.StaffIdleTimeout",
@@ -126,6 +129,9 @@ AXES_LOCKOUT_TEMPLATE = "clinic/locked_out.html"
 if os.getenv("AXES_PROXY_COUNT"):
     AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 1)
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The audit trail (clinic/audit.py): django-auditlog writes into our own hash-chained model.
+AUDITLOG_LOGENTRY_MODEL = "clinic.AuditEntry"
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and restores are not new changes
 # Staff sessions end after this much inactivity (patients keep the default two weeks).
 STAFF_IDLE_MINUTES = envint("STAFF_IDLE_MINUTES", 30)
 

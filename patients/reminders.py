@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from assessments.models import CarePlan, ExerciseLog, SafetyCheck
+from clinic import audit
 from patients.models import Patient
 
 QUIET_DAYS = 3
@@ -44,6 +45,12 @@ def send_due(today: dt.date) -> int:
         )
         if not claimed:
             continue
+        # The claim is an update() (atomic across runs), so the trail gets it by hand.
+        audit.changed(
+            patient,
+            {"last_reminded_on": [str(patient.last_reminded_on), str(today)]},
+            note="reminder",
+        )
         with override("ja"):
             send_mail(
                 _("A gentle reminder from %(clinic)s") % {"clinic": patient.clinic.name},

@@ -12,7 +12,7 @@ from assessments import body, progress, services, summary
 from assessments.forms import AmendmentReasonForm, section_form
 from assessments.models import SECTIONS
 from assessments.rules.redflags import URGENCY_ORDER
-from clinic import access
+from clinic import access, audit
 
 SECTION_LABELS = dict(SECTIONS)
 PAIN_CHART_DAYS = 90
@@ -45,6 +45,7 @@ def start(request, pk):
 @access.allow(*access.CLINICAL)
 def detail(request, pk):
     assessment = access.get_assessment(request, pk)
+    audit.viewed(assessment)
     flags = list(assessment.flags.select_related("acknowledged_by"))
     blockers = None if assessment.is_signed else services.sign_blockers(assessment, flags)
     sections = [
@@ -93,6 +94,8 @@ def edit_section(request, pk, section):
         return redirect("assessments:amend", pk=assessment.pk, section=section)
     form = section_form(section, assessment.section(section), request.POST or None)
     revision, conflict = assessment.revision, None
+    if request.method == "GET":
+        audit.viewed(assessment, f"section:{section}")
     if request.method == "POST":
         revision = access.parse_id(request.POST.get("revision")) or 0
         if form.is_valid():

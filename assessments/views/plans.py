@@ -16,7 +16,7 @@ from assessments import documents, plans
 from assessments.models import CarePlan, Exercise, Referral
 from assessments.rules.contraindications import CONTRAINDICATION_BY_CODE
 from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
-from clinic import access
+from clinic import access, audit
 
 SIDES = [
     ("", "—"),
@@ -167,7 +167,9 @@ def propose(request, pk):
 
 @access.allow(*access.CLINICAL)
 def plan_detail(request, pk):
-    return _render_plan(request, _plan(request, pk))
+    plan = _plan(request, pk)
+    audit.viewed(plan)
+    return _render_plan(request, plan)
 
 
 def _render_plan(
@@ -329,6 +331,7 @@ def plan_handout(request, pk):
     plan = _plan(request, pk)
     if plan.is_draft:
         raise Http404
+    audit.downloaded(plan, "handout.pdf")
     response = HttpResponse(documents.handout(plan), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="plan-{plan.patient.number_display}-v{plan.version}.pdf"'
@@ -360,6 +363,8 @@ def referral_detail(request, pk):
         )
         messages.success(request, _("Referral outcome saved."))
         return redirect("assessments:referral", pk=referral.pk)
+    if request.method == "GET":
+        audit.viewed(referral)
     in_force = plans.in_force_for_assessment(referral.assessment, timezone.localdate())
     return render(
         request,
@@ -401,6 +406,7 @@ def referral_lift(request, pk):
 @access.allow(*access.CLINICAL)
 def referral_letter(request, pk):
     referral = _referral(request, pk)
+    audit.downloaded(referral, "referral_letter.pdf")
     response = HttpResponse(
         documents.referral_letter(referral, by=request.user), content_type="application/pdf"
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.views.assessments import assessments_of, progress_of
-from clinic import access
+from clinic import access, audit
 from patients import normalize, scheduling, services
 from patients.forms import NewPatientForm, PatientForm, PatientSearchForm
 from patients.services import day_start
@@ -84,6 +84,7 @@ def patient_create(request):
 @access.allow(*access.STAFF)
 def patient_detail(request, pk):
     patient = access.get_patient(request, pk)
+    audit.viewed(patient, "patient_page")
     today = timezone.localdate()
     visits = patient.appointments.select_related("practitioner")
     upcoming = Q(status__in=scheduling.OPEN, end__gte=day_start(today))

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from assessments import documents, homecare
 from assessments.models import CarePlan, FunctionalScale, PlanStatus, SafetyCheck
-from clinic import access
+from clinic import access, audit
 from patients import invitations, scheduling
 
 
@@ -41,6 +41,8 @@ def portal_home(request):
     patient = access.own_patient_record(request)
     plans = list(_plans(patient)[:10])
     current = next((plan for plan in plans if plan.status == PlanStatus.PUBLISHED), None)
+    if current is not None:
+        audit.viewed(current, "portal")
     return render(
         request,
         "patients/portal_home.html",
@@ -60,6 +62,7 @@ def portal_plan(request, pk):
     plan = _plans(patient).filter(pk=pk).first()
     if plan is None:
         raise Http404
+    audit.viewed(plan, "portal")
     return render(
         request,
         "patients/portal_plan.html",
@@ -78,6 +81,7 @@ def portal_handout(request, pk):
     plan = _plans(patient).filter(pk=pk).first()
     if plan is None:
         raise Http404
+    audit.downloaded(plan, "handout.pdf")
     response = HttpResponse(documents.handout(plan), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="care-plan-v{plan.version}.pdf"'
     return response

@@ -15,6 +15,7 @@ from assessments import plans
 from assessments import services as assessment_services
 from assessments.library import install_shipped
 from assessments.models import ExerciseLog
+from clinic import audit
 from clinic.models import Clinic, Role, User
 from patients import normalize, services
 from patients.models import Appointment, AppointmentStatus, Patient
@@ -144,7 +145,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("load_demo refuses to run under production settings.")
-        with transaction.atomic():
+        with transaction.atomic(), audit.acting_as("load_demo"):
             clinic, _ = Clinic.objects.get_or_create(
                 slug="demo",
                 defaults={

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from clinic import audit
 from patients.reminders import send_due
 
 
@@ -8,5 +9,6 @@ class Command(BaseCommand):
     help = "E-mail patients who have logged nothing for 3 days (once a day at most; for cron)."
 
     def handle(self, *args, **options):
-        sent = send_due(timezone.localdate())
+        with audit.acting_as("send_reminders"):
+            sent = send_due(timezone.localdate())
         self.stdout.write(f"Reminders sent: {sent}")

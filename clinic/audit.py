@@ -1,0 +1,232 @@
+"""The audit trail: who created, changed, viewed or downloaded which record, when, from where.
+
+- Changes are captured by django-auditlog (model signals, before/after per field) for the models
+  registered in `register_models()`; views and downloads are recorded by the views themselves with
+  `viewed()` / `downloaded()` / `exported()`.
+- Every entry is sealed before insert: the actor and address come from the request being served
+  (`AuditContext` middleware; the address as resolved for django-axes, so a forwarded header is
+  trusted only behind a configured proxy), and a SHA-256 hash chains it to the clinic's previous
+  entry. `verify()` walks a clinic's chain: an entry edited or removed outside the app breaks it.
+- Writes that bypass model signals (`QuerySet.update`, `bulk_create`) are not used on audited data;
+  tests/clinic/test_audit.py keeps that list honest.
+"""
+
+import contextlib
+import contextvars
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+_request = contextvars.ContextVar("audit_request", default=None)
+_acting = contextvars.ContextVar("audit_acting", default=None)
+
+VIEW, DOWNLOAD, EXPORT = "view", "download", "export"
+EVENT_LABELS = {VIEW: _("viewed"), DOWNLOAD: _("downloaded"), EXPORT: _("exported")}
+CHAIN_LOCK = 0x48494B41  # "HIKA": the advisory-lock namespace of the audit chain (PostgreSQL)
+
+
+class AuditContext:
+    """Makes the request being served available to the audit entries it causes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _request.reset(token)
+
+
+@contextlib.contextmanager
+def acting_as(label: str, user=None):
+    """For work outside a request (commands): entries name the command (and a user if given)."""
+    token = _acting.set((label, user))
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def _who():
+    """(user or None, name, address) of whoever is acting now."""
+    from axes.helpers import get_client_ip_address
+
+    request = _request.get()
+    if request is not None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user, user.get_username(), get_client_ip_address(request)
+        return None, "", get_client_ip_address(request)
+    label, user = _acting.get() or ("system", None)
+    return user, (user.get_username() if user else label), None
+
+
+def subject_of(instance) -> tuple[int | None, int | None]:
+    """(clinic id, patient id) a record belongs to, for filtering the trail."""
+    from clinic.models import Clinic
+    from patients.models import Patient
+
+    if isinstance(instance, Patient):
+        return instance.clinic_id, instance.pk
+    if isinstance(instance, Clinic):
+        return instance.pk, None
+    clinic_id = getattr(instance, "clinic_id", None)
+    patient_id = getattr(instance, "patient_id", None)
+    for parent in ("assessment", "plan"):  # red flags, amendments, plan items
+        if patient_id is None and getattr(instance, f"{parent}_id", None):
+            owner = getattr(instance, parent)
+            patient_id, clinic_id = owner.patient_id, clinic_id or owner.clinic_id
+    if clinic_id is None and patient_id is not None:
+        clinic_id = instance.patient.clinic_id
+    return clinic_id, patient_id
+
+
+def _canonical(entry, prev: str) -> bytes:
+    stamp = entry.timestamp.astimezone(dt.UTC).isoformat()
+    data = {
+        "prev": prev,
+        "clinic": entry.clinic_id,
+        "patient": entry.patient_id,
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "content_type": entry.content_type_id,
+        "object_pk": str(entry.object_pk),
+        "object_repr": entry.object_repr,
+        "changes": entry.changes,
+        "changes_text": entry.changes_text,
+        "remote_addr": entry.remote_addr,
+        "timestamp": stamp,
+        "additional_data": entry.additional_data,
+    }
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def entry_hash(entry, prev: str) -> str:
+    return hashlib.sha256(_canonical(entry, prev)).hexdigest()
+
+
+def seal(entry) -> None:
+    """Fill who/where and chain the entry to its clinic's last one. Runs inside the insert's
+    transaction; on PostgreSQL an advisory lock per clinic keeps the chain a single line."""
+    from clinic.models import AuditEntry
+
+    user, name, address = _who()
+    if entry.actor_id is None and user is not None:
+        entry.actor = user
+    entry.actor_name = entry.actor_name or name
+    if entry.remote_addr is None:
+        entry.remote_addr = address
+    entry.remote_addr = AuditEntry._meta.get_field("remote_addr").get_prep_value(entry.remote_addr)
+    if entry.clinic_id is None and user is not None:
+        entry.clinic_id = user.clinic_id
+    if entry.timestamp is None:
+        entry.timestamp = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK, entry.clinic_id or 0]
+            )
+    entry.prev_hash = (
+        AuditEntry.objects.filter(clinic_id=entry.clinic_id)
+        .order_by("-id")
+        .values_list("entry_hash", flat=True)
+        .first()
+        or ""
+    )
+    entry.entry_hash = entry_hash(entry, entry.prev_hash)
+
+
+def queries_per_entry() -> int:
+    """What one entry costs: the chain's last hash and the insert (+ the lock on PostgreSQL)."""
+    return 3 if connection.vendor == "postgresql" else 2
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    checked: int
+    broken_at: int | None  # id of the first entry that does not match
+    last_hash: str
+
+
+def verify(clinic_id) -> ChainCheck:
+    from clinic.models import AuditEntry
+
+    prev, checked = "", 0
+    rows = AuditEntry.objects.filter(clinic_id=clinic_id).order_by("id")
+    for entry in rows.iterator(chunk_size=2000):
+        if entry.prev_hash != prev or entry.entry_hash != entry_hash(entry, prev):
+            return ChainCheck(False, checked, entry.pk, prev)
+        prev, checked = entry.entry_hash, checked + 1
+    return ChainCheck(True, checked, None, prev)
+
+
+# Views, downloads and exports: recorded by the view that serves them.
+
+
+def _access(instance, event: str, what: str = ""):
+    from clinic.models import AuditEntry
+
+    data = {"event": event}
+    if what:
+        data["what"] = what
+    return AuditEntry.objects.log_create(
+        instance, force_log=True, action=AuditEntry.Action.ACCESS, additional_data=data
+    )
+
+
+def viewed(instance, what: str = ""):
+    return _access(instance, VIEW, what)
+
+
+def downloaded(instance, what: str):
+    return _access(instance, DOWNLOAD, what)
+
+
+def exported(instance, what: str):
+    return _access(instance, EXPORT, what)
+
+
+def changed(instance, changes: dict[str, list], note: str = ""):
+    """A change made without model signals (a guarded `QuerySet.update`), recorded by hand."""
+    from clinic.models import AuditEntry
+
+    data = {"note": note} if note else None
+    return AuditEntry.objects.log_create(
+        instance, action=AuditEntry.Action.UPDATE, changes=changes, additional_data=data
+    )
+
+
+def register_models() -> None:
+    """The records whose every create/change/delete is kept. Derived search columns and caches
+    are left out (they follow from the fields that are kept)."""
+    from auditlog.registry import auditlog
+    from django.apps import apps
+
+    def reg(label, **options):
+        auditlog.register(apps.get_model(label), **options)
+
+    reg("clinic.Clinic", exclude_fields=["next_patient_number", "next_referral_number"])
+    reg("clinic.User", exclude_fields=["last_login"], mask_fields=["password"])
+    reg("patients.Patient", exclude_fields=["search_key", "kana_key", "phone_digits"])
+    reg("patients.Consent")
+    reg("patients.Appointment")
+    reg("assessments.Assessment", exclude_fields=["section_revisions"])
+    reg("assessments.RedFlag")
+    reg("assessments.Amendment")
+    reg("assessments.AsymmetryThreshold")
+    reg("assessments.Exercise")
+    reg("assessments.CarePlan", exclude_fields=["handout_pdf"])
+    reg("assessments.PlanItem")
+    reg("assessments.Referral")
+    reg("assessments.ExerciseLog")
+    reg("assessments.SafetyCheck")
+    reg("assessments.FunctionalScale")
