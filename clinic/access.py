@@ -90,6 +90,15 @@ def staff_for(user):
     return User.objects.filter(clinic_id=user.clinic_id, role__in=STAFF_ROLES)
 
 
+def audit_for(user):
+    """The clinic's audit trail, for its admin only."""
+    from clinic.models import AuditEntry
+
+    if role_of(user) != Role.ADMIN:
+        return AuditEntry.objects.none()
+    return AuditEntry.objects.filter(clinic_id=user.clinic_id)
+
+
 def practitioners_for(clinic_id):
     return User.objects.filter(
         clinic_id=clinic_id, role=Role.PRACTITIONER, is_active=True

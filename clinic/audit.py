@@ -205,14 +205,73 @@ def changed(instance, changes: dict[str, list], note: str = ""):
     )
 
 
+# Labels for stored fields that were declared without a verbose name (shown in the trail and the
+# disclosure PDF; the field's own verbose name wins when it has one).
+FIELD_LABELS = {
+    "status": _("status"),
+    "created_at": _("created at"),
+    "updated_at": _("updated at"),
+    "updated_by": _("updated by"),
+    "created_by": _("created by"),
+    "signed_at": _("signed at"),
+    "signed_by": _("signed by"),
+    "acknowledged_at": _("acknowledged at"),
+    "acknowledged_by": _("acknowledged by"),
+    "made_at": _("made at"),
+    "made_by": _("made by"),
+    "reason": _("reason"),
+    "section": _("section"),
+    "before": _("before"),
+    "after": _("after"),
+    "version": _("version"),
+    "published_at": _("published at"),
+    "published_by": _("published by"),
+    "superseded_at": _("superseded at"),
+    "practitioner": _("practitioner"),
+    "assessment": _("assessment"),
+    "appointment": _("visit"),
+    "code": _("code"),
+    "label": _("label"),
+    "kind": _("kind"),
+    "answered_at": _("answered at"),
+    "seen_at": _("seen at"),
+    "seen_by": _("seen by"),
+    "number": _("number"),
+    "department": _("department"),
+    "urgency": _("urgency"),
+    "inputs": _("inputs"),
+    "source": _("source"),
+    "rules_version": _("rules version"),
+    "is_current": _("still applies"),
+    "raised_at": _("raised at"),
+    "complaint": _("complaint"),
+    "posture": _("posture"),
+    "measurements": _("measurements"),
+    "lower_limb": _("pelvis, hip and ankle"),
+    "palpation": _("back of the knee"),
+    "habits": _("daily habits"),
+    "red_flags": _("red-flag screen"),
+}
+
+
+def field_label(field) -> str:
+    default = field.name.replace("_", " ")
+    if str(field.verbose_name) != default:
+        return str(field.verbose_name)
+    return str(FIELD_LABELS.get(field.name, field.verbose_name))
+
+
 def register_models() -> None:
     """The records whose every create/change/delete is kept. Derived search columns and caches
     are left out (they follow from the fields that are kept)."""
     from auditlog.registry import auditlog
     from django.apps import apps
 
-    def reg(label, **options):
-        auditlog.register(apps.get_model(label), **options)
+    def reg(label, exclude_fields=(), **options):
+        model = apps.get_model(label)
+        # Stored fields only (auditlog would also list reverse relations on a create).
+        kept = [f.name for f in model._meta.concrete_fields if f.name not in exclude_fields]
+        auditlog.register(model, include_fields=kept, **options)
 
     reg("clinic.Clinic", exclude_fields=["next_patient_number", "next_referral_number"])
     reg("clinic.User", exclude_fields=["last_login"], mask_fields=["password"])

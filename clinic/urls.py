@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from clinic import views
+from clinic import audit_views, views
 from clinic.converters import IdConverter
 
 register_converter(IdConverter, "id")
@@ -14,6 +14,9 @@ urlpatterns = [
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/<id:pk>/", views.staff_edit, name="staff_edit"),
     path("staff/<id:pk>/password/", views.staff_password, name="staff_password"),
+    path("audit/", audit_views.audit_list, name="audit_list"),
+    path("audit/export.csv", audit_views.audit_export, name="audit_export"),
+    path("audit/verify/", audit_views.audit_verify, name="audit_verify"),
     path("", include("patients.urls")),
     path("", include("assessments.urls")),
 ]

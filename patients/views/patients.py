@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.views.assessments import assessments_of, progress_of
 from clinic import access, audit
-from patients import normalize, scheduling, services
+from patients import disclosure, normalize, scheduling, services
 from patients.forms import NewPatientForm, PatientForm, PatientSearchForm
 from patients.services import day_start
 
@@ -132,3 +133,25 @@ def patient_restore(request, pk):
     services.restore_patient(patient=patient)
     messages.success(request, _("%(name)s is active again.") % {"name": patient.full_name})
     return redirect("patients:patient_detail", pk=patient.pk)
+
+
+def _disclosure(request, pk, suffix: str):
+    patient = access.get_patient(request, pk)
+    audit.exported(patient, f"disclosure.{suffix}")
+    return patient, disclosure.build(patient), f"record-{patient.number_display}.{suffix}"
+
+
+@access.allow(*access.ADMIN)
+def patient_export_json(request, pk):
+    _, record, filename = _disclosure(request, pk, "json")
+    response = HttpResponse(disclosure.to_json(record), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@access.allow(*access.ADMIN)
+def patient_export_pdf(request, pk):
+    _, record, filename = _disclosure(request, pk, "pdf")
+    response = HttpResponse(disclosure.to_pdf(record), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,207 @@
+"""The clinic admin's reading of the audit trail: filter by patient, staff member, date and kind;
+export what the filter shows as CSV; check the hash chain."""
+
+import csv
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from clinic import access, audit
+from clinic.models import AuditEntry
+
+KIND_CHOICES = [
+    ("change", gettext_lazy("Created, changed or removed")),
+    ("view", gettext_lazy("Viewed")),
+    ("download", gettext_lazy("Downloaded")),
+    ("export", gettext_lazy("Exported")),
+]
+ACTION_LABELS = {
+    AuditEntry.Action.CREATE: gettext_lazy("created"),
+    AuditEntry.Action.UPDATE: gettext_lazy("changed"),
+    AuditEntry.Action.DELETE: gettext_lazy("removed"),
+}
+CHANGE_ACTIONS = [AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE, AuditEntry.Action.DELETE]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AuditFilter(django_filters.FilterSet):
+    patient = django_filters.NumberFilter(
+        field_name="patient__number", label=gettext_lazy("Patient number"), min_value=1
+    )
+    actor = django_filters.ModelChoiceFilter(
+        queryset=None, label=gettext_lazy("Staff member or patient account")
+    )
+    since = django_filters.DateFilter(
+        field_name="timestamp", lookup_expr="date__gte", label=gettext_lazy("From"), widget=DATE
+    )
+    until = django_filters.DateFilter(
+        field_name="timestamp", lookup_expr="date__lte", label=gettext_lazy("Until"), widget=DATE
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=KIND_CHOICES, method="by_kind", label=gettext_lazy("What happened")
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = access.User.objects.filter(clinic_id=user.clinic_id).order_by("role", "username")
+        self.filters["actor"].queryset = people
+        self.form.fields["actor"].queryset = people
+
+    def by_kind(self, queryset, name, value):
+        if value == "change":
+            return queryset.filter(action__in=CHANGE_ACTIONS)
+        return queryset.filter(action=AuditEntry.Action.ACCESS, additional_data__event=value)
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return audit.field_label(model._meta.get_field(name))
+    except (FieldDoesNotExist, AttributeError):
+        return name
+
+
+def describe(entry) -> dict:
+    """One entry as the page and the CSV show it."""
+    model = entry.content_type.model_class()
+    data = entry.additional_data or {}
+    if entry.action == AuditEntry.Action.ACCESS:
+        what = str(audit.EVENT_LABELS.get(data.get("event"), _("viewed")))
+    else:
+        what = str(ACTION_LABELS.get(entry.action, entry.action))
+    changes = [
+        (_field_label(model, name), *(list(pair) + ["", ""])[:2])
+        for name, pair in (entry.changes or {}).items()
+        if isinstance(pair, list)
+    ]
+    record = str(model._meta.verbose_name) if model else entry.content_type.model
+    return {
+        "entry": entry,
+        "when": timezone.localtime(entry.timestamp),
+        "who": entry.actor_name or _("system"),
+        "what": what,
+        "detail": data.get("what", "") or data.get("note", ""),
+        "record": record,
+        "changes": changes,
+    }
+
+
+def _filtered(request):
+    entries = access.audit_for(request.user).select_related(
+        "content_type", "patient", "actor"
+    )
+    return AuditFilter(request.GET or None, queryset=entries.order_by("-id"), user=request.user)
+
+
+@access.allow(*access.ADMIN)
+def audit_list(request):
+    trail = _filtered(request)
+    entries = trail.qs if trail.form.is_valid() or not trail.is_bound else trail.qs.none()
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "clinic/audit_list.html",
+        {
+            "filter": trail,
+            "page": page,
+            "rows": [describe(entry) for entry in page],
+            "query": query.urlencode(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_HEADER = [
+    gettext_lazy("Time"),
+    gettext_lazy("By"),
+    gettext_lazy("What happened"),
+    gettext_lazy("Record"),
+    gettext_lazy("Record name"),
+    gettext_lazy("Patient number"),
+    gettext_lazy("Patient"),
+    gettext_lazy("Changes"),
+    gettext_lazy("Detail"),
+    gettext_lazy("Address"),
+    gettext_lazy("Entry"),
+    gettext_lazy("Hash"),
+]
+
+
+def _csv_rows(entries):
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # so that spreadsheet software reads UTF-8 Japanese correctly
+    yield writer.writerow([str(label) for label in CSV_HEADER])
+    for entry in entries.iterator(chunk_size=500):
+        row = describe(entry)
+        patient = entry.patient
+        yield writer.writerow(
+            [
+                row["when"].isoformat(timespec="seconds"),
+                row["who"],
+                row["what"],
+                row["record"],
+                entry.object_repr,
+                patient.number_display if patient else "",
+                patient.full_name if patient else "",
+                "; ".join(f"{label}: {before} → {after}" for label, before, after in row["changes"]),
+                row["detail"],
+                entry.remote_addr or "",
+                entry.pk,
+                entry.entry_hash,
+            ]
+        )
+
+
+@access.allow(*access.ADMIN)
+def audit_export(request):
+    trail = _filtered(request)
+    if trail.form.is_bound and not trail.form.is_valid():
+        # Shown with the errors next to the fields, rather than exporting more than was asked.
+        return redirect(f"{reverse('audit_list')}?{request.GET.urlencode()}")
+    entries = trail.qs
+    audit.exported(request.user.clinic, "audit.csv")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    return response
+
+
+@access.allow(*access.ADMIN)
+@require_POST
+def audit_verify(request):
+    check = audit.verify(request.user.clinic_id)
+    if check.ok:
+        messages.success(
+            request,
+            _("The trail is intact: %(count)s entries checked, none changed or removed.")
+            % {"count": check.checked},
+        )
+    else:
+        messages.error(
+            request,
+            _(
+                "The trail has been altered outside the application at entry %(id)s "
+                "(after %(count)s intact entries). Keep the backups and investigate."
+            )
+            % {"id": check.broken_at, "count": check.checked},
+        )
+    return redirect("audit_list")

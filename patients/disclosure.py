@@ -1,0 +1,170 @@
+"""A patient's whole record for a disclosure request: one JSON (complete, machine-readable) and one
+PDF (the same content for reading). Everything the clinic holds about the person is included;
+only derived search columns and cached PDFs are left out (they follow from what is included)."""
+
+import datetime as dt
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+from clinic.models import User
+
+LEFT_OUT = {"search_key", "kana_key", "phone_digits", "section_revisions", "handout_pdf"}
+FORMAT = "hikagami-disclosure/1"
+# In the PDF only: internal numbers and what the heading already says (the JSON keeps them).
+PDF_LEFT_OUT = {"id", "clinic", "patient", "snapshot", "screening", "withheld", "revision"}
+
+
+def _value(obj, field):
+    value = getattr(obj, field.attname)
+    if isinstance(value, bytes | memoryview):
+        return None
+    return value
+
+
+def row(obj) -> dict:
+    """Every stored field of a record; a person it points to is named as well as numbered."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in LEFT_OUT:
+            continue
+        data[field.attname] = _value(obj, field)
+        if isinstance(field, models.ForeignKey) and field.related_model is User:
+            person = getattr(obj, field.name)
+            data[f"{field.name}_name"] = str(person) if person else None
+    return data
+
+
+def build(patient) -> dict:
+    from assessments.models import CarePlan
+
+    assessments = []
+    for assessment in patient.assessments.order_by("created_at", "pk"):
+        entry = row(assessment)
+        entry["flags_raised"] = [row(flag) for flag in assessment.flags.order_by("pk")]
+        entry["amendments"] = [row(a) for a in assessment.amendments.order_by("made_at", "pk")]
+        assessments.append(entry)
+    plans = []
+    for plan in CarePlan.objects.filter(patient=patient).order_by("version", "pk"):
+        entry = row(plan)
+        entry["items"] = [row(item) for item in plan.items.order_by("kind", "position", "pk")]
+        plans.append(entry)
+    return {
+        "format": FORMAT,
+        "exported_at": timezone.now(),
+        "clinic": {"name": patient.clinic.name, "phone": patient.clinic.phone},
+        "patient": row(patient),
+        "consents": [row(c) for c in patient.consents.order_by("recorded_at", "pk")],
+        "appointments": [row(a) for a in patient.appointments.order_by("start", "pk")],
+        "assessments": assessments,
+        "care_plans": plans,
+        "referrals": [row(r) for r in patient.referrals.order_by("number")],
+        "exercise_logs": [row(log) for log in patient.exercise_logs.order_by("day", "pk")],
+        "safety_checks": [row(c) for c in patient.safety_checks.order_by("pk")],
+        "functional_scales": [row(s) for s in patient.functional_scales.order_by("pk")],
+    }
+
+
+def to_json(record: dict) -> bytes:
+    return json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
+
+
+def _text(value) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "✓" if value else "—"
+    if isinstance(value, dict | list):
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def readable(model, data: dict) -> list[tuple[str, str]]:
+    """(label, text) pairs of one record, in the model's field order, for the PDF."""
+    from clinic.audit import field_label
+
+    lines = []
+    for field in model._meta.concrete_fields:
+        if field.attname not in data or field.name in PDF_LEFT_OUT:
+            continue
+        value = data[field.attname]
+        if field.choices and value not in (None, ""):
+            value = dict(field.flatchoices).get(value, value)
+        if isinstance(field, models.ForeignKey) and f"{field.name}_name" in data:
+            value = data[f"{field.name}_name"]
+        text = _text(value)
+        if text:
+            lines.append((field_label(field), text))
+    return lines
+
+
+def _sections(record: dict) -> list[dict]:
+    from django.utils.translation import gettext as _
+
+    from assessments import models as am
+    from patients import models as pm
+
+    def block(title, model, rows, extra=None):
+        records = []
+        for data in rows:
+            lines = readable(model, data)
+            records.append({"lines": lines, "extra": extra(data) if extra else []})
+        return {"title": title, "records": records}
+
+    def assessment_extra(data):
+        from assessments.models.assessment import SECTIONS
+        from assessments.summary import describe
+
+        parts = []
+        for code, label in SECTIONS:
+            lines = describe(code, data.get(code) or {})
+            if lines:
+                parts.append({"title": str(label), "lines": lines})
+        parts += [
+            {"title": _("Red flag"), "lines": readable(am.RedFlag, flag)}
+            for flag in data["flags_raised"]
+        ]
+        parts += [
+            {"title": _("Amendment"), "lines": readable(am.Amendment, a)}
+            for a in data["amendments"]
+        ]
+        return parts
+
+    def plan_extra(data):
+        # What the patient was given (the snapshot), item by item, as on the handout.
+        items = (data.get("snapshot") or {}).get("items", [])
+        return [
+            {
+                "title": item.get("name") or item.get("label", ""),
+                "lines": [(_("Reason"), item.get("reason", ""))] if item.get("reason") else [],
+                "item": item,
+            }
+            for item in items
+        ]
+
+    return [
+        block(_("Patient"), pm.Patient, [record["patient"]]),
+        block(_("Consents"), pm.Consent, record["consents"]),
+        block(_("Visits"), pm.Appointment, record["appointments"]),
+        block(_("Assessments"), am.Assessment, record["assessments"], assessment_extra),
+        block(_("Care plans"), am.CarePlan, record["care_plans"], plan_extra),
+        block(_("Referrals"), am.Referral, record["referrals"]),
+        block(_("Home exercise log"), am.ExerciseLog, record["exercise_logs"]),
+        block(_("Safety checks"), am.SafetyCheck, record["safety_checks"]),
+        block(_("Function scores (PSFS)"), am.FunctionalScale, record["functional_scales"]),
+    ]
+
+
+def to_pdf(record: dict) -> bytes:
+    from assessments import pdf
+
+    return pdf.render_pdf(
+        "patients/pdf/disclosure.html",
+        {"record": record, "sections": _sections(record), "exported_at": record["exported_at"]},
+    )
