@@ -5,79 +5,41 @@ Playwright's own browser download is never used. A missing Chromium fails these 
 not skip them, so CI cannot pass without the journeys having run.
 
 Playwright's sync API keeps an asyncio event loop running in the main thread from `start()` to
-`stop()`. Django refuses ORM calls from a thread with a running loop (SynchronousOnlyOperation),
-and the journeys need the ORM in the test thread both before the browser opens (the cast) and
-after (asserting what was stored), and pytest-django flushes the database between them. So
-DJANGO_ALLOW_ASYNC_UNSAFE is set while Playwright runs: nothing here is async, the loop only
-carries Playwright's messages. Both live for this package only (not the session), so the loop
-and the setting are gone before the rest of the suite's transactional tests run.
+`stop()`, and Django refuses ORM calls from a thread with a running loop (SynchronousOnlyOperation).
+The journeys use the ORM in the test thread while the browser is up (preparing the cast, checking
+what was stored) and pytest-django flushes the database after each. So DJANGO_ALLOW_ASYNC_UNSAFE
+is set while Playwright runs: nothing here is async, the loop only carries Playwright's messages.
+Playwright and the setting live for this package, not the session, so both are gone before
+pytest-django runs the rest of the suite's transactional tests (the race tests).
+
+The live server runs in its own thread (no loop there) on the same test database: pytest-django's
+`live_server` makes these tests transactional, and SQLite's test database is a file.
 """
 
 import datetime as dt
 import os
-import re
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from assessments.library import install_shipped
 from clinic.models import Role
-from tests.factories import PASSWORD, ClinicFactory, UserFactory
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-DESKTOP = {"width": 1180, "height": 820}
-PHONE = {"width": 390, "height": 844}
-# A step that has not happened after this long has failed: fail fast rather than wait 30 s.
-STEP_TIMEOUT_MS = 10_000
+from tests.browser.helpers import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    STEP_TIMEOUT_MS,
+    save_screenshot,
+)
+from tests.factories import ClinicFactory, UserFactory
 
 
 def pytest_runtest_makereport(item, call):
     """Remember whether the test body failed, so the page fixture can keep a screenshot."""
     if call.when == "call":
         item.browser_journey_failed = call.excinfo is not None
-
-
-def ja(message: str) -> str:
-    """What a Japanese user reads for this msgid: locators follow the catalogue, not a copy of it.
-
-    Fails at once for a msgid the catalogue does not translate (a typo would otherwise show up
-    as a locator timing out).
-    """
-    with translation.override("ja"):
-        text = translation.gettext(message)
-    assert text != message, f"no Japanese translation for {message!r}"
-    return text
-
-
-def label(message: str) -> re.Pattern:
-    """A form field's label exactly (crispy adds an asterisk to required fields)."""
-    return re.compile(rf"^\s*{re.escape(ja(message))}\s*\*?\s*$")
-
-
-def log_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/login/")
-    page.get_by_label(label("username")).fill(username)
-    page.get_by_label(label("Password")).fill(password)
-    page.get_by_role("button", name=ja("Log in"), exact=True).click()
-
-
-def save_screenshot(page, name: str) -> Path:
-    """A full-page PNG of the journey's final page in test-artifacts/ (for people, not asserts)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=path, full_page=True)
-    return path
 
 
 @pytest.fixture(scope="package")

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from patients.models import Appointment, AppointmentStatus, Patient
-from tests.browser.conftest import ja, label, log_in, save_screenshot
+from tests.browser.helpers import ja, label, log_in, save_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

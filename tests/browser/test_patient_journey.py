@@ -16,7 +16,7 @@ from assessments import plans
 from assessments.models import ExerciseLog, SafetyCheck
 from assessments.services import record
 from patients import invitations
-from tests.browser.conftest import PHONE, ja, label, save_screenshot
+from tests.browser.helpers import PHONE, ja, label, save_screenshot
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
