@@ -5,8 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 # Debian packages the project needs, installed only when missing (see TECH-NOTES): gettext for
-# the catalogue; Pango, HarfBuzz-subset and the IPAex Gothic font for WeasyPrint PDFs in Japanese.
-SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-ipaexfont-gothic
+# the catalogue; Pango, HarfBuzz-subset and the IPAex Gothic font for WeasyPrint PDFs in Japanese;
+# Chromium for the browser journeys (tests/browser; Playwright drives it, never downloads one).
+SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-ipaexfont-gothic \
+	chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_ENV := SECRET_KEY=test-only-not-secret
 
