@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from clinic import access, audit
@@ -74,6 +74,24 @@ def _field_label(model, name: str) -> str:
         return name
 
 
+HIDDEN_FIELDS = {"id", "clinic"}  # the entry's own columns say these
+
+
+def _detail(what: str) -> str:
+    if what.startswith("section:"):
+        from assessments.models.assessment import SECTIONS
+
+        return str(dict(SECTIONS).get(what.split(":", 1)[1], what))
+    return str(DETAIL_LABELS.get(what, what))
+
+
+DETAIL_LABELS = {
+    "patient_page": gettext_lazy("patient page"),
+    "portal": gettext_lazy("on the patient's own page"),
+    "reminder": gettext_lazy("reminder e-mail"),
+}
+
+
 def describe(entry) -> dict:
     """One entry as the page and the CSV show it."""
     model = entry.content_type.model_class()
@@ -82,27 +100,27 @@ def describe(entry) -> dict:
         what = str(audit.EVENT_LABELS.get(data.get("event"), _("viewed")))
     else:
         what = str(ACTION_LABELS.get(entry.action, entry.action))
+    created = entry.action == AuditEntry.Action.CREATE
     changes = [
-        (_field_label(model, name), *(list(pair) + ["", ""])[:2])
+        (_field_label(model, name), "" if created else pair[0], pair[1])
         for name, pair in (entry.changes or {}).items()
-        if isinstance(pair, list)
+        if isinstance(pair, list) and len(pair) == 2 and name not in HIDDEN_FIELDS
     ]
     record = str(model._meta.verbose_name) if model else entry.content_type.model
     return {
         "entry": entry,
         "when": timezone.localtime(entry.timestamp),
         "who": entry.actor_name or _("system"),
+        "who_display": str(entry.actor) if entry.actor_id else "",
         "what": what,
-        "detail": data.get("what", "") or data.get("note", ""),
+        "detail": _detail(data.get("what", "") or data.get("note", "")),
         "record": record,
         "changes": changes,
     }
 
 
 def _filtered(request):
-    entries = access.audit_for(request.user).select_related(
-        "content_type", "patient", "actor"
-    )
+    entries = access.audit_for(request.user).select_related("content_type", "patient", "actor")
     return AuditFilter(request.GET or None, queryset=entries.order_by("-id"), user=request.user)
 
 
@@ -140,7 +158,7 @@ CSV_HEADER = [
     gettext_lazy("Patient"),
     gettext_lazy("Changes"),
     gettext_lazy("Detail"),
-    gettext_lazy("Address"),
+    pgettext_lazy("network", "Address"),
     gettext_lazy("Entry"),
     gettext_lazy("Hash"),
 ]
@@ -162,7 +180,10 @@ def _csv_rows(entries):
                 entry.object_repr,
                 patient.number_display if patient else "",
                 patient.full_name if patient else "",
-                "; ".join(f"{label}: {before} → {after}" for label, before, after in row["changes"]),
+                "; ".join(
+                    f"{label}: {before} → {after}" if before else f"{label}: {after}"
+                    for label, before, after in row["changes"]
+                ),
                 row["detail"],
                 entry.remote_addr or "",
                 entry.pk,

@@ -14,7 +14,9 @@ from clinic.models import User
 LEFT_OUT = {"search_key", "kana_key", "phone_digits", "section_revisions", "handout_pdf"}
 FORMAT = "hikagami-disclosure/1"
 # In the PDF only: internal numbers and what the heading already says (the JSON keeps them).
-PDF_LEFT_OUT = {"id", "clinic", "patient", "snapshot", "screening", "withheld", "revision"}
+PDF_LEFT_OUT = {"id", "clinic", "patient", "plan", "revision", "updated_at"}
+PDF_LEFT_OUT |= {"snapshot", "screening", "withheld"}  # shown item by item, or derived
+PDF_LEFT_OUT |= {"complaint", "posture", "lower_limb", "palpation", "habits", "red_flags"}
 
 
 def _value(obj, field):
@@ -110,12 +112,12 @@ def _sections(record: dict) -> list[dict]:
     from assessments import models as am
     from patients import models as pm
 
-    def block(title, model, rows, extra=None):
+    def block(title, model, rows, extra=None, compact=False):
         records = []
         for data in rows:
             lines = readable(model, data)
             records.append({"lines": lines, "extra": extra(data) if extra else []})
-        return {"title": title, "records": records}
+        return {"title": title, "records": records, "compact": compact}
 
     def assessment_extra(data):
         from assessments.models.assessment import SECTIONS
@@ -151,12 +153,12 @@ def _sections(record: dict) -> list[dict]:
     return [
         block(_("Patient"), pm.Patient, [record["patient"]]),
         block(_("Consents"), pm.Consent, record["consents"]),
-        block(_("Visits"), pm.Appointment, record["appointments"]),
+        block(_("Visits"), pm.Appointment, record["appointments"], compact=True),
         block(_("Assessments"), am.Assessment, record["assessments"], assessment_extra),
         block(_("Care plans"), am.CarePlan, record["care_plans"], plan_extra),
         block(_("Referrals"), am.Referral, record["referrals"]),
-        block(_("Home exercise log"), am.ExerciseLog, record["exercise_logs"]),
-        block(_("Safety checks"), am.SafetyCheck, record["safety_checks"]),
+        block(_("Home exercise log"), am.ExerciseLog, record["exercise_logs"], compact=True),
+        block(_("Safety checks"), am.SafetyCheck, record["safety_checks"], compact=True),
         block(_("Function scores (PSFS)"), am.FunctionalScale, record["functional_scales"]),
     ]
 

@@ -322,7 +322,12 @@ def plan_publish(request, pk):
         else:
             messages.error(request, _("This plan is already published."))
     else:
-        messages.success(request, _("Published. The previous plan is kept as an earlier version."))
+        if plan.version > 1:
+            messages.success(
+                request, _("Published. The previous plan is kept as an earlier version.")
+            )
+        else:
+            messages.success(request, _("Published. The patient can now see this plan."))
     return redirect("assessments:plan", pk=plan.pk)
 
 

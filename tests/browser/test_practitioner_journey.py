@@ -87,7 +87,7 @@ def test_the_practitioner_assesses_acknowledges_a_red_flag_signs_and_publishes_t
     page.get_by_role("button", name=ja("Publish to the patient")).click()
 
     expect(page.get_by_role("alert")).to_have_text(
-        ja("Published. The previous plan is kept as an earlier version.")
+        ja("Published. The patient can now see this plan.")
     )
     expect(page.get_by_text(ja("Published"), exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=ja("Handout (PDF)"))).to_be_visible()

@@ -408,3 +408,16 @@ def test_simultaneous_writers_keep_one_unbroken_chain(ours):
     )
     assert created.count() == 20
     assert audit.verify(ours.clinic.pk).ok
+
+
+def test_the_verify_command_fails_loudly_on_an_altered_chain(ours):
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert f"clinic {ours.clinic.pk}:" in out.getvalue() and "ok" in out.getvalue()
+    entry = AuditEntry.objects.filter(clinic=ours.clinic).order_by("id")[2]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE clinic_auditentry SET actor_name = 'x' WHERE id = %s", [entry.pk])
+    with pytest.raises(CommandError):
+        call_command("audit_verify", stdout=io.StringIO())
