@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "clinic",
     "patients",
     "assessments",
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(), for access.allow()
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.middleware.StaffIdleTimeout",
@@ -126,6 +129,11 @@ AXES_LOCKOUT_TEMPLATE = "clinic/locked_out.html"
 if os.getenv("AXES_PROXY_COUNT"):
     AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 1)
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Two-factor authentication (TOTP, clinic/two_factor.py). The issuer names the entry in the
+# authenticator app. Wrong codes are throttled per device by django-otp: after n failures in a
+# row the next try waits 2^(n-1) seconds (times OTP_TOTP_THROTTLE_FACTOR).
+OTP_TOTP_ISSUER = "Hikagami"
+OTP_TOTP_THROTTLE_FACTOR = 1
 # Staff sessions end after this much inactivity (patients keep the default two weeks).
 STAFF_IDLE_MINUTES = envint("STAFF_IDLE_MINUTES", 30)
 
