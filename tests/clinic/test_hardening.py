@@ -21,8 +21,9 @@ def fail(client, username, times):
 def test_five_failures_lock_that_username_from_that_address(ours):
     attacker = Client(REMOTE_ADDR="10.9.9.9")
     fail(attacker, ours.frontdesk.username, 5)
-    response = attacker.post(reverse("login"),
-                             {"username": ours.frontdesk.username, "password": PASSWORD})
+    response = attacker.post(
+        reverse("login"), {"username": ours.frontdesk.username, "password": PASSWORD}
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in attacker.session
     # the same person from the front desk's own machine still gets in
@@ -62,11 +63,18 @@ def test_activity_pushes_the_staff_expiry_forward(ours, login, monkeypatch):
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
-    env.update(PRODUCTION="1", SECRET_KEY="p" * 30 + "-Hikagami-production-test-0123456789",
-               ALLOWED_HOSTS="clinic.example.jp", DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    env.update(
+        PRODUCTION="1",
+        SECRET_KEY="p" * 30 + "-Hikagami-production-test-0123456789",
+        ALLOWED_HOSTS="clinic.example.jp",
+        DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -77,8 +85,9 @@ PAYLOADS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_text_users_type_is_shown_escaped_on_the_pages_that_show_it(ours, login, payload):
-    patient = PatientFactory(clinic=ours.clinic, family_name=payload[:40],
-                             address=payload, occupation=payload[:80])
+    patient = PatientFactory(
+        clinic=ours.clinic, family_name=payload[:40], address=payload, occupation=payload[:80]
+    )
     pages = [
         login(ours.frontdesk).get(reverse("patients:patient_list")),
         login(ours.frontdesk).get(reverse("patients:patient_detail", args=[patient.pk])),
