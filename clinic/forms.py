@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clinic import two_factor
 from clinic.models import STAFF_ROLES, Clinic, Role, User
@@ -105,7 +106,11 @@ class TwoFactorCodeForm(forms.Form):
         wait = two_factor.seconds_to_wait(self.device)
         if wait:
             raise forms.ValidationError(
-                _("Too many wrong codes. Wait %(seconds)s seconds, then enter the code now shown."),
+                ngettext(
+                    "Too many wrong codes: wait %(seconds)s second, then try again.",
+                    "Too many wrong codes: wait %(seconds)s seconds, then try again.",
+                    wait,
+                ),
                 code="throttled",
                 params={"seconds": wait},
             )

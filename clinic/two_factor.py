@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import segno
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.middleware.csrf import rotate_token
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django_otp import login as otp_login
@@ -109,9 +110,10 @@ def confirm(device, code) -> bool:
 
 def mark_verified(request, device):
     """The session has given its second factor: django-otp remembers the device in it, and the
-    session key changes, as it does at log-in."""
+    session key and CSRF token change, as they do at log-in."""
     otp_login(request, device)
     request.session.cycle_key()
+    rotate_token(request)
 
 
 def turn_off(*, member):

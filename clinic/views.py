@@ -118,7 +118,8 @@ def clinic_settings(request):
     clinic = request.user.clinic
     form = ClinicSettingsForm(request.POST or None, instance=clinic)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        # Only the form's fields: the number counters on the row move under other requests.
+        form.save(commit=False).save(update_fields=ClinicSettingsForm.Meta.fields)
         if "require_two_factor" in form.changed_data:
             two_factor.record_requirement(clinic=clinic, by=request.user)
         messages.success(request, _("Saved."))

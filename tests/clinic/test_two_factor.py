@@ -320,6 +320,24 @@ def test_the_admin_turns_the_requirement_on_and_it_is_recorded(ours, login, capl
     assert desk["Location"].startswith(SETUP)
 
 
+def test_saving_the_settings_keeps_a_patient_number_handed_out_meanwhile(ours, login, monkeypatch):
+    from clinic.forms import ClinicSettingsForm
+    from patients.services import next_patient_number
+
+    admin = login(ours.admin)
+    clean = ClinicSettingsForm.clean
+
+    def a_registration_meanwhile(form):
+        next_patient_number(ours.clinic.pk)  # the row was already read by this request
+        return clean(form)
+
+    monkeypatch.setattr(ClinicSettingsForm, "clean", a_registration_meanwhile)
+    before = Clinic.objects.get(pk=ours.clinic.pk).next_patient_number
+    admin.post(reverse("clinic_settings"), {"name": "新しい名前", "phone": "", "address": ""})
+    after = Clinic.objects.get(pk=ours.clinic.pk)
+    assert after.name == "新しい名前" and after.next_patient_number == before + 1
+
+
 def test_only_the_admin_changes_the_clinic_settings(ours, login):
     data = {"name": "x", "require_two_factor": "on"}
     assert login(ours.practitioner).post(reverse("clinic_settings"), data).status_code == 403
