@@ -2,6 +2,9 @@
 
 - `allow(*roles)` / `public` mark a view; the permission walk test fails for a URL without a mark.
 - Anonymous users are sent to the log-in page; a logged-in user of another role gets 403.
+- Staff who owe a second factor (a confirmed TOTP device, or a clinic that requires one) and have
+  not given it in this session are sent to the code step or to enrolment first; only the views
+  marked `allow_unverified` (those two pages) let them in before that. Patients are never asked.
 - Objects are fetched only through the `get_*` helpers below, which answer 404 for anything in
   another clinic (or, for a patient, anything that is not their own), so ids reveal nothing.
 """
@@ -11,7 +14,9 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
+from clinic import two_factor
 from clinic.models import STAFF_ROLES, Role, User  # noqa: F401 (Role re-exported)
 
 PUBLIC = "public"
@@ -28,10 +33,23 @@ def role_of(user) -> str | None:
     return user.role or None
 
 
-def allow(*roles):
-    """Let the given roles in; anonymous users go to log in, everyone else gets 403."""
-    allowed = frozenset(roles)
+class Unverified(frozenset):
+    """The access rule of a view marked `allow_unverified`: these roles, second factor or not."""
 
+
+def allow(*roles):
+    """Let the given roles in; anonymous users go to log in, everyone else gets 403, and staff
+    who owe a second factor go to give it first."""
+    return _guard(frozenset(roles), second_factor=True)
+
+
+def allow_unverified(*roles):
+    """`allow` without the second-factor step: only for the pages where it is given (the
+    log-in's code step and enrolment), which a staff member must reach half-way in."""
+    return _guard(Unverified(roles), second_factor=False)
+
+
+def _guard(allowed, *, second_factor):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -39,12 +57,34 @@ def allow(*roles):
                 return redirect_to_login(request.get_full_path())
             if role_of(request.user) not in allowed:
                 raise PermissionDenied
+            step = second_factor_step(request.user)
+            if second_factor and step:
+                return redirect_to_login(request.get_full_path(), reverse(step))
+            request.second_factor_pending = step is not None
             return view(request, *args, **kwargs)
 
         wrapper.access_rule = allowed
         return wrapper
 
     return decorator
+
+
+def second_factor_step(user) -> str | None:
+    """The URL name a staff member must pass before any other page ("two_factor_verify" when
+    they have a device, "two_factor_setup" when their clinic requires one and they have none),
+    or None. Patients are never asked."""
+    if role_of(user) not in STAFF_ROLES or is_verified(user):
+        return None
+    status = two_factor.status_of(user)
+    if status.enrolled:
+        return "two_factor_verify"
+    return "two_factor_setup" if status.required else None
+
+
+def is_verified(user) -> bool:
+    """True when this session has given a second factor (django-otp's OTPMiddleware)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
 
 
 def public(view):
@@ -142,6 +182,8 @@ def nav_context(request):
     """Role flags for the navigation bar (templates never test role strings themselves)."""
     user = getattr(request, "user", None)
     role = role_of(user) if user is not None else None
+    if getattr(request, "second_factor_pending", False):
+        role = None  # half-way through logging in: no links to pages that would send them back
     return {
         "nav_role": role,
         "nav_is_staff": role in STAFF_ROLES,

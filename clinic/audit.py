@@ -245,6 +245,7 @@ FIELD_LABELS = {
     "is_current": _("still applies"),
     "raised_at": _("raised at"),
     "recorded_by": _("recorded by"),
+    "two_factor": _("Two-factor authentication"),
     "patient": _("patient"),
     "plan": _("care plan"),
     "item_code": _("item"),

@@ -89,6 +89,9 @@ DETAIL_LABELS = {
     "patient_page": gettext_lazy("patient page"),
     "portal": gettext_lazy("on the patient's own page"),
     "reminder": gettext_lazy("reminder e-mail"),
+    "two_factor_enrolled": gettext_lazy("two-factor authentication turned on"),
+    "two_factor_turned_off": gettext_lazy("two-factor authentication turned off"),
+    "two_factor_reset": gettext_lazy("two-factor authentication reset by the admin"),
 }
 
 

@@ -1,9 +1,13 @@
+import unicodedata
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from clinic.models import STAFF_ROLES, Role, User
+from clinic import two_factor
+from clinic.models import STAFF_ROLES, Clinic, Role, User
 
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
 
@@ -61,3 +65,61 @@ class StaffPasswordForm(SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Clinic
+        fields = ["name", "phone", "address", "require_two_factor"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A 6-digit code from the authenticator app, checked by `check(code)`; the device's
+    throttle answers first after repeated wrong codes."""
+
+    code = forms.CharField(
+        label=_("6-digit code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, device, check, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device, self.check = device, check
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_code(self):
+        # Full-width digits and spaces come from Japanese input methods and from the app's display.
+        code = unicodedata.normalize("NFKC", self.cleaned_data["code"]).replace(" ", "")
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError(
+                _("Enter the 6-digit code shown in your authenticator app."), code="format"
+            )
+        wait = two_factor.seconds_to_wait(self.device)
+        if wait:
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many wrong codes: wait %(seconds)s second, then try again.",
+                    "Too many wrong codes: wait %(seconds)s seconds, then try again.",
+                    wait,
+                ),
+                code="throttled",
+                params={"seconds": wait},
+            )
+        if not self.check(code):
+            raise forms.ValidationError(
+                _(
+                    "That code is not right. Check that your phone's clock is correct and enter "
+                    "the code now shown."
+                ),
+                code="wrong",
+            )
+        return code

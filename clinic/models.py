@@ -12,6 +12,15 @@ class Clinic(models.Model):
     # Next patient number to hand out; bumped atomically by patients.services.
     next_patient_number = models.PositiveIntegerField(default=1, editable=False)
     next_referral_number = models.PositiveIntegerField(default=1, editable=False)
+    # When on, every staff member needs a second factor (clinic/two_factor.py); patients never.
+    require_two_factor = models.BooleanField(
+        _("require two-factor authentication for staff"),
+        default=False,
+        help_text=_(
+            "Staff who have not set it up are asked to, the next time they open a page. "
+            "Patients are never asked."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "clinic",
     "patients",
     "assessments",
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.audit.AuditContext",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(), for access.allow()
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.middleware.StaffIdleTimeout",
@@ -132,6 +135,11 @@ if os.getenv("AXES_PROXY_COUNT"):
 # The audit trail (clinic/audit.py): django-auditlog writes into our own hash-chained model.
 AUDITLOG_LOGENTRY_MODEL = "clinic.AuditEntry"
 AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and restores are not new changes
+# Two-factor authentication (TOTP, clinic/two_factor.py). The issuer names the entry in the
+# authenticator app. Wrong codes are throttled per device by django-otp: after n failures in a
+# row the next try waits 2^(n-1) seconds (times OTP_TOTP_THROTTLE_FACTOR).
+OTP_TOTP_ISSUER = "Hikagami"
+OTP_TOTP_THROTTLE_FACTOR = 1
 # Staff sessions end after this much inactivity (patients keep the default two weeks).
 STAFF_IDLE_MINUTES = envint("STAFF_IDLE_MINUTES", 30)
 

@@ -2,6 +2,9 @@ import datetime as dt
 
 import factory
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP, hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.models import Clinic, Role, User
 from patients import services
@@ -74,3 +77,30 @@ def log_in(client, username: str, password: str) -> bool:
 
     response = client.post(reverse("login"), {"username": username, "password": password})
     return response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def enrol(user) -> TOTPDevice:
+    """A confirmed authenticator for the user, as if they had set it up."""
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def next_code(device) -> str:
+    """The code the app would show that the device accepts next: now, or the next time step
+    when this one was already used (a code works once)."""
+    device.refresh_from_db()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    return f"{hotp(device.bin_key, max(now, device.last_t + 1), device.digits):06d}"
+
+
+def wrong_code(device) -> str:
+    """A code the device refuses: none of those it accepts around now."""
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    right = {f"{hotp(device.bin_key, t, device.digits):06d}" for t in range(now - 2, now + 3)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in right)
+
+
+def verify_session(client, device):
+    """Mark a test client's session as having given the second factor (as django-otp's login)."""
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

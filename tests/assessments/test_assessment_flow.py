@@ -326,9 +326,9 @@ def test_the_assessment_page_query_count_does_not_grow_with_earlier_assessments(
     current = start(doc, patient)
     save(doc, current, "measurements", SLR)
     assert current.previous_id == latest.pk
-    # session, user, assessment (+patient, practitioner, previous), flags, amendments; the view
-    # itself goes into the audit trail
-    with django_assert_num_queries(5 + audit.queries_per_entry()):
+    # session, user, second factor, assessment (+patient, practitioner, previous), flags,
+    # amendments; the view itself goes into the audit trail
+    with django_assert_num_queries(6 + audit.queries_per_entry()):
         doc.get(reverse("assessments:detail", args=[current.pk]))
 
 

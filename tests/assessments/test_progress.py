@@ -94,7 +94,7 @@ def test_the_patient_page_query_count_does_not_grow_with_logs(
     for days_ago in range(days):
         logged(ours.patient, plan, "towel", days_ago, pain=days_ago % 10)
     client = login(ours.practitioner)
-    with django_assert_num_queries(16 + audit.queries_per_entry()):  # + PSFS, + the trail
+    with django_assert_num_queries(17 + audit.queries_per_entry()):  # PSFS, 2nd factor, trail
         response = client.get(reverse("patients:patient_detail", args=[ours.patient.pk]))
     assert response.context["progress"]["week"]["items"]
     assert "<svg" in response.content.decode()

@@ -355,6 +355,7 @@ ALLOWED_BULK = {
     # the cached PDF, a rendering of the snapshot that is itself audited
     ("assessments/documents.py", "CarePlan.objects.filter(pk=plan.pk).update(handout_pdf"),
     # recorded by hand with audit.changed() right after
+    ("clinic/two_factor.py", "TOTPDevice.objects.filter(user=member).delete()"),
     ("patients/reminders.py", ".update(last_reminded_on"),
 }
 

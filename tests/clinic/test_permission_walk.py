@@ -1,11 +1,17 @@
-"""Every URL, every role, our ids and another clinic's ids.
+"""Every URL, every role, our ids and another clinic's ids; and every URL again for a staff
+member who has not yet given their second factor.
 
 A URL added without an entry in RULES fails `test_every_url_has_a_rule`; a view without an
-access mark fails `test_every_view_is_marked`.
+access mark fails `test_every_view_is_marked`; a view reachable before the second factor
+(`access.allow_unverified`) that is not listed in BEFORE_SECOND_FACTOR fails
+`test_only_the_second_factor_pages_skip_it`.
 """
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clinic import access
+from tests.factories import enrol, verify_session
 
 ANON, PATIENT, DESK, PRACT, ADMIN = "anon", "patient", "frontdesk", "practitioner", "admin"
 ROLES = (ANON, PATIENT, DESK, PRACT, ADMIN)
@@ -28,6 +34,11 @@ RULES = {
     "audit_verify": ("post", None, None, {ADMIN}),
     "patients:patient_export_json": ("get", lambda c: {"pk": c.patient.pk}, None, {ADMIN}),
     "patients:patient_export_pdf": ("get", lambda c: {"pk": c.patient.pk}, None, {ADMIN}),
+    "staff_two_factor_reset": ("post", lambda c: {"pk": c.frontdesk.pk}, None, {ADMIN}),
+    "clinic_settings": ("get", None, None, {ADMIN}),
+    "two_factor": ("get", None, None, STAFF),
+    "two_factor_setup": ("get", None, None, STAFF),
+    "two_factor_verify": ("get", None, None, STAFF),
     "patients:patient_list": ("get", None, None, STAFF),
     "patients:patient_create": ("get", None, None, STAFF),
     "patients:patient_detail": ("get", lambda c: {"pk": c.patient.pk}, None, STAFF),
@@ -106,6 +117,8 @@ RULES = {
 }
 # URLs whose arguments are not database ids (nothing of another clinic to reach through them).
 NOT_IDS = {"assessments:threshold_edit", "patients:portal_activate"}
+# The pages where the second factor is given: the only staff pages before it (allow_unverified).
+BEFORE_SECOND_FACTOR = {"two_factor_setup", "two_factor_verify"}
 
 
 def _link(user):
@@ -155,6 +168,11 @@ def test_every_url_has_a_rule():
 def test_every_view_is_marked():
     unmarked = [name for name, view in _url_names() if not hasattr(view, "access_rule")]
     assert unmarked == []
+
+
+def test_only_the_second_factor_pages_skip_it():
+    skipping = {n for n, view in _url_names() if isinstance(view.access_rule, access.Unverified)}
+    assert skipping == BEFORE_SECOND_FACTOR
 
 
 @pytest.mark.parametrize("name", sorted(RULES))
@@ -231,3 +249,52 @@ def test_a_flag_of_another_assessment_is_not_found(ours, theirs, login):
     assert login(ours.practitioner).post(url).status_code == 404
     theirs.flag.refresh_from_db()
     assert theirs.flag.acknowledged_at is None
+
+
+# The second factor: with the clinic requiring it, or with a device, an unverified staff member
+# reaches nothing but the pages that take it (and the public ones); patients are never asked.
+
+PUBLIC_NAMES = {name for name, rule in RULES.items() if rule[3] == PUBLIC}
+STAFF_USERS = {DESK: "frontdesk", PRACT: "practitioner", ADMIN: "admin"}
+
+
+def _sent_to(response, name):
+    location = response.get("Location", "")
+    return response.status_code == 302 and location.startswith(reverse(name) + "?next=")
+
+
+def _gets_what_the_rule_says(response, role, allowed):
+    if role not in allowed:
+        return response.status_code == 403
+    return response.status_code in (200, 302) and not any(
+        _sent_to(response, step) for step in ("login", *sorted(BEFORE_SECOND_FACTOR))
+    )
+
+
+@pytest.mark.parametrize("name", sorted(set(RULES) - PUBLIC_NAMES))
+def test_with_two_factor_required_unverified_staff_are_sent_to_enrol(name, ours, login):
+    ours.clinic.require_two_factor = True
+    ours.clinic.save()
+    allowed = RULES[name][3]
+    for role in (DESK, PRACT, ADMIN, PATIENT):
+        response = _request(_client_for(role, ours, login), name, ours, ours)
+        if role in allowed and role != PATIENT and name not in BEFORE_SECOND_FACTOR:
+            assert _sent_to(response, "two_factor_setup"), (role, response.get("Location"))
+        else:
+            assert _gets_what_the_rule_says(response, role, allowed), (role, response)
+
+
+@pytest.mark.parametrize("name", sorted(set(RULES) - PUBLIC_NAMES))
+def test_staff_with_a_device_give_a_code_first_then_get_what_the_rule_says(name, ours, login):
+    allowed = RULES[name][3]
+    for role, attribute in STAFF_USERS.items():
+        client = _client_for(role, ours, login)
+        device = enrol(getattr(ours, attribute))
+        response = _request(client, name, ours, ours)
+        if role in allowed and name not in BEFORE_SECOND_FACTOR:
+            assert _sent_to(response, "two_factor_verify"), (role, response.get("Location"))
+        else:
+            assert _gets_what_the_rule_says(response, role, allowed), (role, response)
+        verify_session(client, device)
+        response = _request(client, name, ours, ours)
+        assert _gets_what_the_rule_says(response, role, allowed), (role, response)
