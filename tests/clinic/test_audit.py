@@ -158,6 +158,40 @@ def test_the_trail_cannot_be_changed_or_removed_through_the_app(ours):
     assert AuditEntry.objects.get(pk=entry.pk).object_repr != "changed"
 
 
+TRIGGER = "clinic_auditentry_append_only"
+
+
+def behind_the_apps_back(sql, params):
+    """What someone with the database owner's rights could do: on PostgreSQL that means
+    switching the append-only trigger off first."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE clinic_auditentry DISABLE TRIGGER {TRIGGER}")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE clinic_auditentry ENABLE TRIGGER {TRIGGER}")
+
+
+def test_postgresql_itself_refuses_to_change_or_remove_an_entry(ours):
+    from django.db import DatabaseError, transaction
+
+    entry = AuditEntry.objects.filter(clinic=ours.clinic).first()
+    if connection.vendor != "postgresql":
+        # SQLite has no such guard (README); there the chain is the only evidence.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")
+            assert cursor.fetchone()[0] == 0
+        return
+    for sql in (
+        "UPDATE clinic_auditentry SET object_repr = 'x' WHERE id = %s",
+        "DELETE FROM clinic_auditentry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [entry.pk])
+    assert AuditEntry.objects.filter(pk=entry.pk, object_repr=entry.object_repr).exists()
+
+
 def test_the_chain_is_intact_after_normal_work(ours):
     check = audit.verify(ours.clinic.pk)
     assert check.ok and check.checked == AuditEntry.objects.filter(clinic=ours.clinic).count() > 10
@@ -166,19 +200,16 @@ def test_the_chain_is_intact_after_normal_work(ours):
 
 def test_an_entry_edited_behind_the_apps_back_breaks_the_chain_there(ours):
     middle = AuditEntry.objects.filter(clinic=ours.clinic).order_by("id")[5]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE clinic_auditentry SET remote_addr = %s WHERE id = %s",
-            ["198.51.100.1", middle.pk],
-        )
+    behind_the_apps_back(
+        "UPDATE clinic_auditentry SET remote_addr = %s WHERE id = %s", ["198.51.100.1", middle.pk]
+    )
     check = audit.verify(ours.clinic.pk)
     assert not check.ok and check.broken_at == middle.pk and check.checked == 5
 
 
 def test_an_entry_removed_behind_the_apps_back_breaks_the_chain_after_it(ours):
     rows = list(AuditEntry.objects.filter(clinic=ours.clinic).order_by("id")[:8])
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM clinic_auditentry WHERE id = %s", [rows[6].pk])
+    behind_the_apps_back("DELETE FROM clinic_auditentry WHERE id = %s", [rows[6].pk])
     check = audit.verify(ours.clinic.pk)
     assert not check.ok and check.broken_at == rows[7].pk
 
@@ -188,8 +219,7 @@ def test_the_admins_check_button_reports_intact_and_altered(ours, login):
     page = client.post(reverse("audit_verify"), follow=True).content.decode()
     assert "alert-success" in page and "改ざんされていません" in page
     last = AuditEntry.objects.filter(clinic=ours.clinic).latest("id")
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE clinic_auditentry SET object_repr = 'x' WHERE id = %s", [last.pk])
+    behind_the_apps_back("UPDATE clinic_auditentry SET object_repr = 'x' WHERE id = %s", [last.pk])
     page = client.post(reverse("audit_verify"), follow=True).content.decode()
     assert "alert-danger" in page and str(last.pk) in page
 
@@ -418,7 +448,6 @@ def test_the_verify_command_fails_loudly_on_an_altered_chain(ours):
     call_command("audit_verify", stdout=out)
     assert f"clinic {ours.clinic.pk}:" in out.getvalue() and "ok" in out.getvalue()
     entry = AuditEntry.objects.filter(clinic=ours.clinic).order_by("id")[2]
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE clinic_auditentry SET actor_name = 'x' WHERE id = %s", [entry.pk])
+    behind_the_apps_back("UPDATE clinic_auditentry SET actor_name = 'x' WHERE id = %s", [entry.pk])
     with pytest.raises(CommandError):
         call_command("audit_verify", stdout=io.StringIO())
