@@ -18,15 +18,23 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import connection
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 _request = contextvars.ContextVar("audit_request", default=None)
 _acting = contextvars.ContextVar("audit_acting", default=None)
 
-VIEW, DOWNLOAD, EXPORT = "view", "download", "export"
-EVENT_LABELS = {VIEW: _("viewed"), DOWNLOAD: _("downloaded"), EXPORT: _("exported")}
+VIEW, DOWNLOAD, EXPORT, LOGIN, LOGOUT = "view", "download", "export", "login", "logout"
+EVENT_LABELS = {
+    VIEW: _("viewed"),
+    DOWNLOAD: _("downloaded"),
+    EXPORT: _("exported"),
+    LOGIN: _("logged in"),
+    LOGOUT: _("logged out"),
+}
 CHAIN_LOCK = 0x48494B41  # "HIKA": the advisory-lock namespace of the audit chain (PostgreSQL)
 
 
@@ -66,6 +74,12 @@ def _who():
         return None, "", get_client_ip_address(request)
     label, user = _acting.get() or ("system", None)
     return user, (user.get_username() if user else label), None
+
+
+def _address(request):
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) if request is not None and request.META else None
 
 
 def subject_of(instance) -> tuple[int | None, int | None]:
@@ -121,7 +135,7 @@ def seal(entry) -> None:
     user, name, address = _who()
     if entry.actor_id is None and user is not None:
         entry.actor = user
-    entry.actor_name = entry.actor_name or name
+    entry.actor_name = entry.actor_name or (entry.actor.get_username() if entry.actor else name)
     if entry.remote_addr is None:
         entry.remote_addr = address
     entry.remote_addr = AuditEntry._meta.get_field("remote_addr").get_prep_value(entry.remote_addr)
@@ -172,14 +186,14 @@ def verify(clinic_id) -> ChainCheck:
 # Views, downloads and exports: recorded by the view that serves them.
 
 
-def _access(instance, event: str, what: str = ""):
+def _access(instance, event: str, what: str = "", **fields):
     from clinic.models import AuditEntry
 
     data = {"event": event}
     if what:
         data["what"] = what
     return AuditEntry.objects.log_create(
-        instance, force_log=True, action=AuditEntry.Action.ACCESS, additional_data=data
+        instance, force_log=True, action=AuditEntry.Action.ACCESS, additional_data=data, **fields
     )
 
 
@@ -193,6 +207,18 @@ def downloaded(instance, what: str):
 
 def exported(instance, what: str):
     return _access(instance, EXPORT, what)
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    # Named from the signal: the request may not have passed the middleware (Client.force_login).
+    _access(user, LOGIN, actor=user, remote_addr=_address(request))
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        _access(user, LOGOUT, actor=user, remote_addr=_address(request))
 
 
 def changed(instance, changes: dict[str, list], note: str = ""):

@@ -24,6 +24,7 @@ KIND_CHOICES = [
     ("view", gettext_lazy("Viewed")),
     ("download", gettext_lazy("Downloaded")),
     ("export", gettext_lazy("Exported")),
+    ("login", gettext_lazy("Logged in or out")),
 ]
 ACTION_LABELS = {
     AuditEntry.Action.CREATE: gettext_lazy("created"),
@@ -64,7 +65,8 @@ class AuditFilter(django_filters.FilterSet):
     def by_kind(self, queryset, name, value):
         if value == "change":
             return queryset.filter(action__in=CHANGE_ACTIONS)
-        return queryset.filter(action=AuditEntry.Action.ACCESS, additional_data__event=value)
+        events = [audit.LOGIN, audit.LOGOUT] if value == "login" else [value]
+        return queryset.filter(action=AuditEntry.Action.ACCESS, additional_data__event__in=events)
 
 
 def _field_label(model, name: str) -> str:

@@ -111,10 +111,9 @@ def test_views_and_downloads_of_the_clinical_record_are_recorded(ours, login):
 
 
 def test_a_refused_view_leaves_no_trace_of_a_record_it_did_not_show(ours, theirs, login):
+    doc = login(ours.practitioner)
     before = AuditEntry.objects.count()
-    response = login(ours.practitioner).get(
-        reverse("assessments:detail", args=[theirs.assessment.pk])
-    )
+    response = doc.get(reverse("assessments:detail", args=[theirs.assessment.pk]))
     assert response.status_code == 404
     assert AuditEntry.objects.count() == before
 
@@ -386,6 +385,9 @@ ALLOWED_BULK = {
     ("assessments/documents.py", "CarePlan.objects.filter(pk=plan.pk).update(handout_pdf"),
     # recorded by hand with audit.changed() right after
     ("clinic/two_factor.py", "TOTPDevice.objects.filter(user=member).delete()"),
+    # spare unconfirmed devices (secrets never used) once one is confirmed; the enrolment is
+    # recorded
+    ("clinic/two_factor.py", ".exclude(pk=device.pk).delete()"),
     ("patients/reminders.py", ".update(last_reminded_on"),
 }
 
@@ -451,3 +453,13 @@ def test_the_verify_command_fails_loudly_on_an_altered_chain(ours):
     behind_the_apps_back("UPDATE clinic_auditentry SET actor_name = 'x' WHERE id = %s", [entry.pk])
     with pytest.raises(CommandError):
         call_command("audit_verify", stdout=io.StringIO())
+
+
+def test_logging_in_and_out_is_in_the_trail(ours, login):
+    client = login(ours.frontdesk)
+    client.post(reverse("logout"), REMOTE_ADDR="192.0.2.9")
+    response = login(ours.admin).get(
+        reverse("audit_list"), {"actor": ours.frontdesk.pk, "kind": "login"}
+    )
+    assert [row["what"] for row in response.context["rows"]] == ["ログアウト", "ログイン"]
+    assert response.context["rows"][0]["entry"].remote_addr == "192.0.2.9"

@@ -358,7 +358,9 @@ def test_the_admin_resets_a_colleagues_two_factor_and_it_is_recorded(ours, login
     assert f"{expected} by={ours.admin.pk}" in caplog.text
     from clinic.models import AuditEntry
 
-    entry = AuditEntry.objects.filter(object_pk=str(ours.frontdesk.pk), actor=ours.admin).last()
+    entry = AuditEntry.objects.filter(object_pk=str(ours.frontdesk.pk), actor=ours.admin).latest(
+        "id"
+    )
     assert (
         entry.content_type.model == "user" and entry.additional_data["note"] == "two_factor_reset"
     )
@@ -399,7 +401,7 @@ def test_a_command_resets_the_only_admin(ours, caplog):
     assert not has_device(ours.admin) and "by=command line" in caplog.text
     from clinic.models import AuditEntry
 
-    entry = AuditEntry.objects.filter(object_pk=str(ours.admin.pk)).last()
+    entry = AuditEntry.objects.filter(object_pk=str(ours.admin.pk)).latest("id")
     assert (
         entry.actor_name == "reset_two_factor"
         and entry.changes["two_factor"][1] == "two_factor_reset"
