@@ -160,7 +160,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Uploaded files (none yet; the backup archives whatever is there). Never served by Django itself.
+# Uploaded files: none yet, but `manage.py backup` archives whatever is under MEDIA_ROOT.
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 # Where `manage.py backup` writes its archives unless --output-dir says otherwise.

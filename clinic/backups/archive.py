@@ -89,6 +89,8 @@ def media_files(root, *, exclude) -> list[tuple[str, Path]]:
     if not root.is_dir():
         return []
     skip = Path(exclude).resolve()
+    if root.resolve() == skip:
+        raise BackupError(_("The backup folder must not be MEDIA_ROOT itself."))
     found = []
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if (Path(folder) / d).resolve() != skip)

@@ -262,3 +262,15 @@ def test_it_refuses_to_overwrite_a_different_uploaded_file(tmp_path, media, empt
 
     assert _table_names(empty_database) == []
     assert (media / "consent.pdf").read_bytes() == b"someone else's"
+
+
+def test_a_backup_folder_inside_media_root_is_not_archived_into_itself(tmp_path, media):
+    (media / "backups").mkdir(parents=True)
+    (media / "backups" / "hikagami-backup-older.tar.gz").write_bytes(b"an older archive")
+    (media / "scan.png").write_bytes(b"png")
+    call_command("backup", output_dir=str(media / "backups"), stdout=io.StringIO())
+
+    (archive,) = (media / "backups").glob("hikagami-backup-2*.tar.gz")
+    assert [m for m in _manifest(archive)["members"] if m.startswith("media/")] == [
+        "media/scan.png"
+    ]
