@@ -111,6 +111,7 @@ class Browser:
 class Run:
     seconds: float  # from the start until the last answer
     samples: list[Sample] = field(default_factory=list)
+    cpu: tuple[float, float] = (0.0, 0.0)  # the server's CPU seconds (app, database), if measured
 
     def of(self, kind=None) -> list[Sample]:
         return [s for s in self.samples if kind is None or s.kind == kind]

@@ -20,9 +20,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import gunicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from assessments import bench as bench_assessments
 from assessments.models import CarePlan
@@ -52,6 +54,55 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _cpu_seconds(pid: int, *, reaped_children=False) -> float:
+    """user + system CPU of a process from /proc/<pid>/stat (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    # fields[0] is field 3 (state); utime, stime, cutime, cstime are fields 14-17
+    ticks = fields[11:15] if reaped_children else fields[11:13]
+    return sum(int(tick) for tick in ticks) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+class ServerCpu:
+    """CPU used by gunicorn (master, workers, workers already replaced) and by this database's
+    PostgreSQL backends: a cost per request that does not depend on what else the machine runs.
+    A backend that ends between two readings (a replaced worker's) takes its share with it."""
+
+    def __init__(self, master: int):
+        self.master = master
+
+    def read(self) -> tuple[float, dict[int, float]]:
+        server = _cpu_seconds(self.master, reaped_children=True)
+        server += sum(_cpu_seconds(child) for child in _children(self.master))
+        backends = {}
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+                backends = {pid: _cpu_seconds(pid) for (pid,) in cursor.fetchall()}
+        return server, backends
+
+    @staticmethod
+    def used(before, after) -> tuple[float, float]:
+        database = sum(cpu - before[1].get(pid, 0.0) for pid, cpu in after[1].items())
+        return after[0] - before[0], database
+
+
 class Command(BaseCommand):
     help = "Load-test gunicorn + PostgreSQL on loopback at 10 and 50 users (docs/benchmarks.md)."
 
@@ -63,11 +114,13 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, help="gunicorn workers (default: its config)")
         parser.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE, seconds")
 
-    def handle(self, *args, users, seconds, baseline_seconds, warmup_seconds, **options):
-        if not users or min(users) < 1 or seconds <= 0 or baseline_seconds <= 0:
+    def handle(self, *args, **options):
+        users, timed = options["users"], (options["seconds"], options["baseline_seconds"])
+        if not users or min(users) < 1 or min(timed) <= 0:
             raise CommandError("--users, --seconds and --baseline-seconds must be positive.")
         self.stderr.write(f"Preparing the bench clinic on {database()} ...")
-        username, password, pages = self._prepare()
+        account, pages = self._prepare()
+        self.persistent = options["conn_max_age"] > 0 and connection.vendor == "postgresql"
         load_before = os.getloadavg()
         with tempfile.TemporaryDirectory(prefix="hikagami-load-") as scratch:
             env = self._server_env(Path(scratch), options)
@@ -84,16 +137,8 @@ class Command(BaseCommand):
             try:
                 port = int(env["GUNICORN_BIND"].rsplit(":", 1)[1])
                 self._wait_until_up(server, port, log)
-                results, logins, cpu = self._levels(
-                    port,
-                    users,
-                    username,
-                    password,
-                    pages,
-                    seconds,
-                    baseline_seconds,
-                    warmup_seconds,
-                )
+                meter = ServerCpu(server.pid)
+                results, logins, cpu = self._levels(meter, port, account, pages, options)
             finally:
                 server.terminate()
                 try:
@@ -129,7 +174,7 @@ class Command(BaseCommand):
                 content_type="application/pdf",
             ),
         ]
-        return practitioner.username, password, pages
+        return (practitioner.username, password), pages
 
     def _server_env(self, scratch: Path, options) -> dict:
         env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PORT"}}
@@ -169,14 +214,19 @@ class Command(BaseCommand):
             time.sleep(0.2)
         raise CommandError(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
 
-    def _levels(self, port, users, username, password, pages, seconds, baseline, warmup):
+    def _levels(self, meter, port, account, pages, options):
+        users, seconds = options["users"], options["seconds"]
+        baseline, warmup = options["baseline_seconds"], options["warmup_seconds"]
         # One session per simulated user. The first log-in alone: if the form or the password is
         # wrong, stop before django-axes counts failures (5 lock the user out).
         browsers = [loadgen.Browser(port) for _ in range(max(users))]
         self.stderr.write(f"Logging in {len(browsers)} users ...")
-        logins = [browsers[0].log_in(username, password)]
-        with ThreadPoolExecutor(4) as pool:
-            logins += pool.map(lambda b: b.log_in(username, password), browsers[1:])
+        try:
+            logins = [browsers[0].log_in(*account)]
+            with ThreadPoolExecutor(4) as pool:
+                logins += pool.map(lambda browser: browser.log_in(*account), browsers[1:])
+        except loadgen.LoadError as problem:
+            raise CommandError(str(problem)) from problem
         results = []
         cpu_started, wall_started = time.process_time(), time.perf_counter()
         for count in users:
@@ -184,8 +234,12 @@ class Command(BaseCommand):
             anonymous = [loadgen.Browser(port) for _ in range(count)]
             login_page = [loadgen.Page("login", 1, lambda rng: "/login/")]
             loadgen.run(browsers[:count], pages, warmup, seed=count)
+            before = meter.read()
             base = loadgen.run(anonymous, login_page, baseline, seed=count)
+            between = meter.read()
             mix = loadgen.run(browsers[:count], pages, seconds, seed=count + 1)
+            base.cpu = meter.used(before, between)
+            mix.cpu = meter.used(between, meter.read())
             results.append((count, base, mix))
         cpu = (time.process_time() - cpu_started) / (time.perf_counter() - wall_started)
         return results, logins, cpu
@@ -199,7 +253,7 @@ class Command(BaseCommand):
         out("## Load: gunicorn + PostgreSQL on loopback")
         out("")
         out(f"- Database: {database()}; CONN_MAX_AGE={env['CONN_MAX_AGE']}")
-        out(f"- Server: gunicorn, {workers} sync workers, PRODUCTION=1, WhiteNoise")
+        out(f"- Server: gunicorn {gunicorn.__version__}, {workers} sync workers, PRODUCTION=1")
         out(f"- Machine: {machine()}")
         out(
             f"- Run: {now}; load average {' / '.join(f'{v:.2f}' for v in load_before)} before, "
@@ -240,6 +294,18 @@ class Command(BaseCommand):
             f"the baseline's {base.throughput():.1f} req/s. × baseline: median over the log-in "
             "page's median at the same concurrency."
         )
+        out("")
+        cores = len(os.sched_getaffinity(0))
+        for label, run in (("log-in page", base), ("mix", mix)):
+            server, database = (1000 * seconds / len(run.of()) for seconds in run.cpu)
+            if self.persistent:
+                out(
+                    f"- Server CPU per request, {label}: gunicorn {server:.1f} ms + PostgreSQL "
+                    f"{database:.1f} ms; {cores} cores for the server alone would answer about "
+                    f"{cores * 1000 / (server + database):.0f} req/s"
+                )
+            else:  # a backend per request, gone before it can be read
+                out(f"- Server CPU per request, {label}: gunicorn {server:.1f} ms")
         out("")
 
     def _fail_on_errors(self, results, server_log):
