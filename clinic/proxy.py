@@ -8,8 +8,9 @@ from the right; whatever stands further left was typed by the client and is neve
 from django.conf import settings
 
 
-def client_address(request) -> str:
-    remote = request.META.get("REMOTE_ADDR", "")
+def client_address(request) -> str | None:
+    # None, like django-axes's own fallback, when there is no socket (force_login's bare request).
+    remote = request.META.get("REMOTE_ADDR") or None
     count = settings.PROXY_COUNT
     if count <= 0:
         return remote

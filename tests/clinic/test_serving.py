@@ -187,6 +187,14 @@ def test_the_client_is_the_address_our_outermost_proxy_saw(count, forwarded, exp
         assert client_address(request) == expected
 
 
+def test_a_request_without_a_socket_has_no_address():
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+    for count in (0, 1):
+        with override_settings(PROXY_COUNT=count):
+            assert client_address(request) is None
+
+
 def test_behind_one_proxy_a_locked_address_does_not_lock_out_the_clinic(ours):
     def via_proxy(address, password):
         client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {address}")
