@@ -157,8 +157,6 @@ def test_the_trail_cannot_be_changed_or_removed_through_the_app(ours):
     assert AuditEntry.objects.get(pk=entry.pk).object_repr != "changed"
 
 
-
-
 def behind_the_apps_back(sql, params):
     """What someone with superuser rights on the database could do: on PostgreSQL that means
     getting past the append-only trigger first (replica mode fires no ordinary triggers)."""
