@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_ENV := SECRET_KEY=test-only-not-secret
 
-.PHONY: run test bench lint format migrations-check system-packages messages setup
+.PHONY: run serve test bench bench-load bench-pg-db lint format migrations-check system-packages messages setup
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,23 +50,48 @@ run: setup
 	@echo ""
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Production settings, served by gunicorn + WhiteNoise as in the README's Production section, but
+# on plain http at 127.0.0.1: the HTTPS redirect and secure-only cookies are off for this local run
+# only (a real deployment keeps both on behind its TLS proxy). Serves whatever the database holds:
+# `make run` (or DEBUG=1 manage.py load_demo) puts the demo clinic in the default SQLite file.
+SERVE_ENV := PRODUCTION=1 ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
+serve: setup
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput -v0
+	@echo ""
+	@echo "Hikagami with production settings (gunicorn, WhiteNoise) on http://127.0.0.1:$(PORT)/"
+	@echo "  LOCAL ONLY: SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 (no TLS here); keep them on in production"
+	@echo "  database: $$([ -n "$$DATABASE_URL" ] && echo DATABASE_URL || echo db.sqlite3);" \
+	  "SECRET_KEY: $$([ -n "$$SECRET_KEY" ] && echo 'from the environment' || echo .secret-key)"
+	@echo ""
+	$(SERVE_ENV) GUNICORN_BIND=127.0.0.1:$(PORT) $(VENV)/bin/gunicorn -c clinic/gunicorn.conf.py
+
 test: setup
 	$(TEST_ENV) $(PY) -m pytest
 
-# Patient list and search at 100,000 patients, on SQLite and on PostgreSQL (docs/benchmarks.md).
-# Seeds on first use (bench*.sqlite3 and the hikagami_bench database), reuses the data afterwards.
+# Patient list and search at 100,000 patients, on SQLite and on PostgreSQL, then the load run on
+# gunicorn + PostgreSQL (docs/benchmarks.md). Seeds on first use (bench*.sqlite3 and the
+# hikagami_bench database), reuses the data afterwards. `make bench-load` runs only the load part.
 BENCH_ARGS ?=
+LOAD_ARGS ?=
 BENCH_SQLITE_URL := sqlite:///$(CURDIR)/bench.sqlite3
 BENCH_PG_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_PG_DB := hikagami_bench
-bench: setup
+BENCH_PG_URL := $(BENCH_PG_SERVER)/$(BENCH_PG_DB)
+bench: setup bench-pg-db
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(TEST_ENV) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(TEST_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(PY) manage.py loadbench $(LOAD_ARGS)
+
+bench-load: setup bench-pg-db
+	DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(PY) manage.py loadbench $(LOAD_ARGS)
+
+bench-pg-db: setup
 	@psql "$(BENCH_PG_SERVER)/postgres" -tAc \
 	  "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_PG_DB)'" | grep -q 1 || \
 	  psql "$(BENCH_PG_SERVER)/postgres" -q -c "CREATE DATABASE $(BENCH_PG_DB)"
-	DATABASE_URL=$(BENCH_PG_SERVER)/$(BENCH_PG_DB) $(TEST_ENV) $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_PG_SERVER)/$(BENCH_PG_DB) $(TEST_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(PY) manage.py migrate --noinput -v0
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

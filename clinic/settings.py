@@ -61,6 +61,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves /static/ itself (gunicorn has no static handler); below SecurityMiddleware so static
+    # responses get the same HTTPS redirect and headers as pages.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +101,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("CONN_MAX_AGE", 0),
+        # A kept connection is tested before reuse, so a database restart costs no failed request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -129,9 +134,10 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "clinic/locked_out.html"
-if os.getenv("AXES_PROXY_COUNT"):
-    AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 1)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Our own reading of X-Forwarded-For (clinic/proxy.py): django-axes needs django-ipware for a proxy
+# count, and ipware's reading depends on its version (one gave the left-most, client-typed entry).
+PROXY_COUNT = envint("AXES_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "clinic.proxy.client_address"
 # The audit trail (clinic/audit.py): django-auditlog writes into our own hash-chained model.
 AUDITLOG_LOGENTRY_MODEL = "clinic.AuditEntry"
 AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and restores are not new changes
@@ -159,7 +165,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
+if PRODUCTION:
+    # collectstatic writes hashed, compressed copies into STATIC_ROOT (WhiteNoise's manifest
+    # storage) and WhiteNoise serves them with a far-future Cache-Control. Only in production:
+    # tests and DEBUG run without collectstatic and so keep Django's default storage.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "clinic.storage.StaticStorage"},
+    }
 # Uploaded files: none yet, but `manage.py backup` archives whatever is under MEDIA_ROOT.
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
@@ -185,6 +199,13 @@ if PRODUCTION:
     X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# For the SMTP backend (portal invitations, password resets, reminders).
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # The version of the consent texts shown to patients; stored with every consent recorded.
 CONSENT_TEXT_VERSION = os.getenv("CONSENT_TEXT_VERSION", "2026-11")
