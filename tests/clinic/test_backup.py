@@ -71,15 +71,26 @@ def _q(name):
     return connection.ops.quote_name(name)
 
 
+def test_the_commands_speak_japanese_by_default(tmp_path, media):
+    archive = _backup(tmp_path)
+    Clinic.objects.create(name="後から", slug="later")
+    # as `manage.py restore` run by hand shows it (LANGUAGE_CODE ja)
+    with translation.override("ja"), pytest.raises(CommandError, match="空ではありません"):
+        call_command("restore", str(archive), yes=True, stdout=io.StringIO())
+
+
 def _backup(tmp_path):
-    call_command("backup", output_dir=str(tmp_path / "backups"), stdout=io.StringIO())
+    # The commands speak the clinic's language (Japanese); the other tests read the msgids.
+    with translation.override("en"):
+        call_command("backup", output_dir=str(tmp_path / "backups"), stdout=io.StringIO())
     (archive,) = (tmp_path / "backups").iterdir()
     return archive
 
 
 def _restore(archive, using=RESTORED):
     out = io.StringIO()
-    call_command("restore", str(archive), yes=True, database=using, stdout=out)
+    with translation.override("en"):
+        call_command("restore", str(archive), yes=True, database=using, stdout=out)
     return out.getvalue()
 
 
