@@ -76,7 +76,8 @@ FOOTWEAR = [("", _("—")), ("flat", _("Flat shoes")), ("heels", _("Heels")), ("
 
 def _json_value(value):
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # "10", not "1E+1" (Decimal.normalize writes whole tens in exponent form)
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -14,7 +14,8 @@ def describe(code: str, data: dict) -> list[tuple[str, str]]:
     lines = []
     for name, field in form.fields.items():
         value = data.get(name)
-        if value in (None, "", [], False):
+        # 0 is a value (a pain of 0/10), not an empty answer
+        if value is None or value is False or value == "" or value == []:
             continue
         if isinstance(field, forms.BooleanField):
             lines.append((str(field.label), "✓"))

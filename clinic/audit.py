@@ -15,9 +15,12 @@ import contextlib
 import contextvars
 import datetime as dt
 import hashlib
+import hmac
+import ipaddress
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import connection
 from django.dispatch import receiver
@@ -102,6 +105,11 @@ def subject_of(instance) -> tuple[int | None, int | None]:
     return clinic_id, patient_id
 
 
+def _address_text(value) -> str | None:
+    # One spelling for one address: PostgreSQL's inet reads "::102:304" back as "::1.2.3.4".
+    return ipaddress.ip_address(value).exploded if value else None
+
+
 def _canonical(entry, prev: str) -> bytes:
     stamp = entry.timestamp.astimezone(dt.UTC).isoformat()
     data = {
@@ -116,7 +124,7 @@ def _canonical(entry, prev: str) -> bytes:
         "object_repr": entry.object_repr,
         "changes": entry.changes,
         "changes_text": entry.changes_text,
-        "remote_addr": entry.remote_addr,
+        "remote_addr": _address_text(entry.remote_addr),
         "timestamp": stamp,
         "additional_data": entry.additional_data,
     }
@@ -124,7 +132,11 @@ def _canonical(entry, prev: str) -> bytes:
 
 
 def entry_hash(entry, prev: str) -> str:
-    return hashlib.sha256(_canonical(entry, prev)).hexdigest()
+    """HMAC-SHA-256 with a key that lives outside the database (AUDIT_CHAIN_KEY, else SECRET_KEY):
+    someone who can write to the database but not read the settings cannot re-seal an edited
+    chain."""
+    key = settings.AUDIT_CHAIN_KEY.encode()
+    return hmac.new(key, _canonical(entry, prev), hashlib.sha256).hexdigest()
 
 
 def seal(entry) -> None:
@@ -143,6 +155,8 @@ def seal(entry) -> None:
         entry.clinic_id = user.clinic_id
     if entry.timestamp is None:
         entry.timestamp = timezone.now()
+    elif timezone.is_naive(entry.timestamp):
+        entry.timestamp = timezone.make_aware(entry.timestamp)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -171,7 +185,10 @@ class ChainCheck:
     last_hash: str
 
 
-def verify(clinic_id) -> ChainCheck:
+def verify(clinic_id, *, anchor: tuple[int, str] | None = None) -> ChainCheck:
+    """Walk the clinic's chain. `anchor` is (count, last hash) from an earlier check: the chain
+    must still hold that entry at that position, which shows the newest entries of then were
+    not removed since (something the chain alone cannot show)."""
     from clinic.models import AuditEntry
 
     prev, checked = "", 0
@@ -180,7 +197,16 @@ def verify(clinic_id) -> ChainCheck:
         if entry.prev_hash != prev or entry.entry_hash != entry_hash(entry, prev):
             return ChainCheck(False, checked, entry.pk, prev)
         prev, checked = entry.entry_hash, checked + 1
+        if anchor and checked == anchor[0] and prev != anchor[1]:
+            return ChainCheck(False, checked - 1, entry.pk, prev)
+    if anchor and checked < anchor[0]:
+        return ChainCheck(False, checked, None, prev)  # entries removed from the end
     return ChainCheck(True, checked, None, prev)
+
+
+def mask(value: str) -> str:
+    """What the trail keeps of a password hash: that it changed, nothing of it."""
+    return "********"
 
 
 # Views, downloads and exports: recorded by the view that serves them.

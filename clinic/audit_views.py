@@ -89,6 +89,7 @@ def _detail(what: str) -> str:
 
 DETAIL_LABELS = {
     "patient_page": gettext_lazy("patient page"),
+    "patient_edit": gettext_lazy("patient details form"),
     "portal": gettext_lazy("on the patient's own page"),
     "reminder": gettext_lazy("reminder e-mail"),
     "two_factor_enrolled": gettext_lazy("two-factor authentication turned on"),
@@ -169,6 +170,12 @@ CSV_HEADER = [
 ]
 
 
+def _cell(value) -> str:
+    """No cell a spreadsheet would run as a formula (a name typed as =HYPERLINK(...))."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _csv_rows(entries):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # so that spreadsheet software reads UTF-8 Japanese correctly
@@ -177,7 +184,8 @@ def _csv_rows(entries):
         row = describe(entry)
         patient = entry.patient
         yield writer.writerow(
-            [
+            _cell(value)
+            for value in [
                 row["when"].isoformat(timespec="seconds"),
                 row["who"],
                 row["what"],
@@ -204,7 +212,7 @@ def audit_export(request):
         # Shown with the errors next to the fields, rather than exporting more than was asked.
         return redirect(f"{reverse('audit_list')}?{request.GET.urlencode()}")
     entries = trail.qs
-    audit.exported(request.user.clinic, "audit.csv")
+    audit.exported(request.user.clinic, f"audit.csv?{request.GET.urlencode()}".rstrip("?"))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'

@@ -69,6 +69,12 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("The audit trail is append-only.")
 
+    def bulk_create(self, *args, **kwargs):
+        raise PermissionError("Audit entries are sealed one by one.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
     def delete(self):
         raise PermissionError("The audit trail is append-only.")
 
@@ -91,6 +97,14 @@ class AuditEntry(AbstractLogEntry):
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # PROTECT, not auditlog's SET_NULL/CASCADE: deleting a user or a content type must not
+    # rewrite (and so unseal) the trail.
+    actor = models.ForeignKey(
+        "clinic.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -107,6 +121,7 @@ class AuditEntry(AbstractLogEntry):
             models.Index(fields=["clinic", "timestamp"]),
             models.Index(fields=["patient", "timestamp"]),
             models.Index(fields=["actor", "timestamp"]),
+            models.Index(fields=["clinic", "id"]),  # the chain's last entry, at every insert
         ]
 
     def save(self, *args, **kwargs):
@@ -117,6 +132,7 @@ class AuditEntry(AbstractLogEntry):
         # No savepoint inside a caller's transaction: a failed entry fails the whole change.
         with transaction.atomic(savepoint=False):
             audit.seal(self)
+            kwargs["force_insert"] = True  # never an UPDATE, whatever pk was set
             super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

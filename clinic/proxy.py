@@ -5,7 +5,20 @@ Each proxy appends the address it received the request from to X-Forwarded-For (
 from the right; whatever stands further left was typed by the client and is never believed.
 """
 
+import ipaddress
+
 from django.conf import settings
+
+
+def _valid(address: str | None) -> str | None:
+    # "unknown", "1.2.3.4:5678" or "fe80::1%eth0" in a header must not reach the database's
+    # address column (a 500 there would stop every audited request).
+    if not address or "%" in address:  # Python takes an IPv6 zone, the database does not
+        return None
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def client_address(request) -> str | None:
@@ -20,4 +33,5 @@ def client_address(request) -> str | None:
         if entry.strip()
     ]
     # Fewer entries than proxies: the request did not come through them; keep the socket's address.
-    return forwarded[-count] if len(forwarded) >= count else remote
+    client = _valid(forwarded[-count]) if len(forwarded) >= count else None
+    return client or remote

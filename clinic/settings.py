@@ -141,6 +141,10 @@ AXES_CLIENT_IP_CALLABLE = "clinic.proxy.client_address"
 # The audit trail (clinic/audit.py): django-auditlog writes into our own hash-chained model.
 AUDITLOG_LOGENTRY_MODEL = "clinic.AuditEntry"
 AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and restores are not new changes
+AUDITLOG_MASK_CALLABLE = "clinic.audit.mask"
+# The key of the trail's HMAC chain. Keep it with the clinic's secrets (a restore on a machine
+# with another key verifies as altered); defaults to SECRET_KEY.
+AUDIT_CHAIN_KEY = os.getenv("AUDIT_CHAIN_KEY", SECRET_KEY)
 # Two-factor authentication (TOTP, clinic/two_factor.py). The issuer names the entry in the
 # authenticator app. Wrong codes are throttled per device by django-otp: after n failures in a
 # row the next try waits 2^(n-1) seconds (times OTP_TOTP_THROTTLE_FACTOR).

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -38,19 +39,22 @@ def send_due(today: dt.date) -> int:
     sent = 0
     for patient in due(today):
         # Claim the day first: a second run (or a parallel one) finds it taken and sends nothing.
-        claimed = (
-            Patient.objects.filter(pk=patient.pk)
-            .exclude(last_reminded_on=today)
-            .update(last_reminded_on=today)
-        )
+        # The claim is an update() (atomic across runs), so the trail gets it by hand, in the
+        # same transaction.
+        with transaction.atomic():
+            claimed = (
+                Patient.objects.filter(pk=patient.pk)
+                .exclude(last_reminded_on=today)
+                .update(last_reminded_on=today)
+            )
+            if claimed:
+                audit.changed(
+                    patient,
+                    {"last_reminded_on": [str(patient.last_reminded_on), str(today)]},
+                    note="reminder",
+                )
         if not claimed:
             continue
-        # The claim is an update() (atomic across runs), so the trail gets it by hand.
-        audit.changed(
-            patient,
-            {"last_reminded_on": [str(patient.last_reminded_on), str(today)]},
-            note="reminder",
-        )
         with override("ja"):
             send_mail(
                 _("A gentle reminder from %(clinic)s") % {"clinic": patient.clinic.name},

@@ -181,6 +181,8 @@ def amend(request, pk, section):
         return redirect("assessments:section", pk=assessment.pk, section=section)
     form = section_form(section, assessment.section(section), request.POST or None)
     reason_form = AmendmentReasonForm(request.POST or None)
+    if request.method == "GET":
+        audit.viewed(assessment, f"section:{section}")
     if request.method == "POST" and form.is_valid() and reason_form.is_valid():
         done = services.amend(
             assessment=assessment,

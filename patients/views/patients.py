@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -108,8 +109,11 @@ def patient_detail(request, pk):
 def patient_edit(request, pk):
     patient = access.get_patient(request, pk)
     form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "GET":
+        audit.viewed(patient, "patient_edit")
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():  # the change and its audit entry, or neither
+            form.save()
         messages.success(request, _("Saved."))
         return redirect("patients:patient_detail", pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})

@@ -319,7 +319,7 @@ def test_the_csv_export_holds_the_filtered_trail_and_is_itself_recorded(ours, lo
     exported = AuditEntry.objects.filter(
         clinic=ours.clinic, actor=ours.admin, additional_data__event="export"
     )
-    assert exported.get().additional_data["what"] == "audit.csv"
+    assert exported.get().additional_data["what"] == f"audit.csv?patient={ours.patient.number}"
 
 
 def test_the_disclosure_export_holds_the_whole_record(ours, login):
@@ -460,3 +460,60 @@ def test_logging_in_and_out_is_in_the_trail(ours, login):
     )
     assert [row["what"] for row in response.context["rows"]] == ["ログアウト", "ログイン"]
     assert response.context["rows"][0]["entry"].remote_addr == "192.0.2.9"
+
+
+def test_removing_the_newest_entries_shows_against_an_anchor(ours, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    anchor = tmp_path / "anchor.json"
+    call_command("audit_verify", anchor=str(anchor), stdout=io.StringIO())
+    kept = json.loads(anchor.read_text())[str(ours.clinic.pk)]
+    assert kept[0] == AuditEntry.objects.filter(clinic=ours.clinic).count()
+    audit.viewed(ours.patient)  # new work after the anchor is fine
+    call_command("audit_verify", anchor=str(anchor), stdout=io.StringIO())
+    newest = AuditEntry.objects.filter(clinic=ours.clinic).order_by("-id")[:2]
+    for entry in list(newest):
+        behind_the_apps_back("DELETE FROM clinic_auditentry WHERE id = %s", [entry.pk])
+    assert audit.verify(ours.clinic.pk).ok  # the chain alone cannot tell
+    with pytest.raises(CommandError, match="altered"):
+        call_command("audit_verify", anchor=str(anchor), stdout=io.StringIO())
+
+
+def test_the_chain_is_sealed_with_a_key_outside_the_database(ours, settings):
+    assert audit.verify(ours.clinic.pk).ok
+    settings.AUDIT_CHAIN_KEY = "someone-elses-key"
+    assert not audit.verify(ours.clinic.pk).ok
+
+
+def test_the_trail_takes_no_bulk_inserts_and_never_overwrites(ours):
+    from django.db import IntegrityError, transaction
+
+    first = AuditEntry.objects.filter(clinic=ours.clinic).order_by("id").first()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.bulk_create([AuditEntry(content_type=first.content_type, action=3)])
+    forged = AuditEntry(
+        pk=first.pk, content_type=first.content_type, object_pk="1", object_repr="x", action=3
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        forged.save()
+    assert AuditEntry.objects.get(pk=first.pk).object_repr == first.object_repr
+
+
+def test_a_name_typed_as_a_formula_is_not_a_formula_in_the_csv(ours, login):
+    ours.patient.family_name = '=HYPERLINK("http://x")'
+    ours.patient.save()
+    response = login(ours.admin).get(reverse("audit_export"), {"patient": ours.patient.number})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    names = {row[6] for row in rows[1:]}
+    assert names == {"'" + ours.patient.full_name}
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_a_new_password_shows_as_changed_and_nothing_of_it(ours, login):
+    response = login(ours.admin).post(
+        reverse("staff_password", args=[ours.frontdesk.pk]),
+        {"new_password1": "a-new-Pass-2026!", "new_password2": "a-new-Pass-2026!"},
+    )
+    assert response.status_code == 302
+    entry = entries_for(ours.frontdesk, action=AuditEntry.Action.UPDATE).last()
+    assert entry.changes["password"] == ["********", "********"]

@@ -179,6 +179,10 @@ def test_a_drawing_missing_from_the_manifest_gives_a_plain_url_not_a_server_erro
         (1, "6.6.6.6, 192.168.1.20", "192.168.1.20"),  # the left entry was typed by the client
         (2, "6.6.6.6, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
         (1, "", "127.0.0.1"),  # did not come through the proxy
+        (1, "unknown", "127.0.0.1"),  # not an address: the socket's, never a 500
+        (1, "203.0.113.7:5678", "127.0.0.1"),
+        (1, "fe80::1%eth0", "127.0.0.1"),
+        (1, "2001:DB8::0:1", "2001:db8::1"),  # stored as the database will read it back
     ],
 )
 def test_the_client_is_the_address_our_outermost_proxy_saw(count, forwarded, expected):
