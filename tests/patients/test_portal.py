@@ -130,3 +130,17 @@ def test_a_patient_cannot_open_another_patients_plan_or_a_draft(ours, login):
     for plan in (other, draft):
         assert client.get(reverse("patients:portal_plan", args=[plan.pk])).status_code == 404
         assert client.get(reverse("patients:portal_handout", args=[plan.pk])).status_code == 404
+
+
+def test_the_patients_plan_page_costs_the_same_queries_and_one_trail_entry(
+    ours, login, django_assert_num_queries
+):
+    from clinic import audit
+
+    client = login(ours.patient_user)
+    url = reverse("patients:portal_plan", args=[ours.plan.pk])
+    client.get(url)
+    # session, user, own record, the plan; then the view's audit entry (which names the plan
+    # without fetching the patient again)
+    with django_assert_num_queries(4 + audit.queries_per_entry()):
+        assert client.get(url).status_code == 200
