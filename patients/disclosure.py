@@ -55,6 +55,8 @@ def build(patient) -> dict:
         plans.append(entry)
     return {
         "format": FORMAT,
+        "portal_account": _portal_account(patient),
+        "access_log": _access_log(patient),
         "exported_at": timezone.now(),
         "clinic": {"name": patient.clinic.name, "phone": patient.clinic.phone},
         "patient": row(patient),
@@ -67,6 +69,36 @@ def build(patient) -> dict:
         "safety_checks": [row(c) for c in patient.safety_checks.order_by("pk")],
         "functional_scales": [row(s) for s in patient.functional_scales.order_by("pk")],
     }
+
+
+def _portal_account(patient) -> dict | None:
+    user = patient.portal_user
+    if user is None:
+        return None
+    fields = ("username", "email", "is_active", "date_joined", "last_login")
+    return {name: getattr(user, name) for name in fields}
+
+
+def _access_log(patient) -> list[dict]:
+    """Who created, changed, viewed, downloaded or exported this patient's records, and when
+    (from the audit trail; the addresses stay with the clinic)."""
+    from clinic.audit_views import describe
+    from clinic.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(patient=patient).select_related("content_type", "actor")
+    rows = []
+    for entry in entries.order_by("id"):
+        shown = describe(entry)
+        rows.append(
+            {
+                "at": entry.timestamp,
+                "by": shown["who_display"] or shown["who"],
+                "what": shown["what"],
+                "record": shown["record"],
+                "detail": shown["detail"],
+            }
+        )
+    return rows
 
 
 def to_json(record: dict) -> bytes:
@@ -112,6 +144,8 @@ def _sections(record: dict) -> list[dict]:
     from assessments import models as am
     from patients import models as pm
 
+    tz = timezone.get_current_timezone()
+
     def block(title, model, rows, extra=None, compact=False):
         records = []
         for data in rows:
@@ -139,8 +173,14 @@ def _sections(record: dict) -> list[dict]:
         return parts
 
     def plan_extra(data):
-        # What the patient was given (the snapshot), item by item, as on the handout.
-        items = (data.get("snapshot") or {}).get("items", [])
+        # What the patient was given (the snapshot), item by item, as on the handout; a draft
+        # (never given) lists its items as stored.
+        if not data.get("snapshot"):
+            return [
+                {"title": _("Plan item"), "lines": readable(am.PlanItem, item)}
+                for item in data["items"]
+            ]
+        items = data["snapshot"].get("items", [])
         return [
             {
                 "title": item.get("name") or item.get("label", ""),
@@ -160,6 +200,21 @@ def _sections(record: dict) -> list[dict]:
         block(_("Home exercise log"), am.ExerciseLog, record["exercise_logs"], compact=True),
         block(_("Safety checks"), am.SafetyCheck, record["safety_checks"], compact=True),
         block(_("Function scores (PSFS)"), am.FunctionalScale, record["functional_scales"]),
+        {
+            "title": _("Who used these records"),
+            "compact": True,
+            "records": [
+                {
+                    "lines": [
+                        (
+                            str(e["at"].astimezone(tz))[:16],
+                            f"{e['by']} · {e['what']} · {e['record']} {e['detail']}".strip(),
+                        )
+                    ]
+                }
+                for e in record["access_log"]
+            ],
+        },
     ]
 
 

@@ -338,6 +338,11 @@ def test_the_disclosure_export_holds_the_whole_record(ours, login):
     assert record["referrals"][0]["number"] == ours.referral.number
     assert len(record["consents"]) == ours.patient.consents.count()
     assert record["safety_checks"][0]["night_pain"] is True
+    assert record["portal_account"]["username"] == ours.patient_user.username
+    assert "password" not in record["portal_account"]
+    # who used the record, up to and including this export
+    assert record["access_log"][-1]["what"] == "書き出し"
+    assert record["access_log"][-1]["by"] == str(ours.admin)
     entry = AuditEntry.objects.filter(patient=ours.patient, additional_data__event="export").get()
     assert entry.actor == ours.admin
 
