@@ -10,10 +10,13 @@ import http.client
 import random
 import re
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -155,3 +158,19 @@ def run(browsers: list[Browser], pages: list[Page], seconds: float, seed: int = 
     for thread in threads:
         thread.join(seconds + TIMEOUT_SECONDS + 5)
     return Run(time.perf_counter() - began, [s for samples in results for s in samples])
+
+
+GUNICORN_CONFIG = Path(__file__).resolve().parent / "gunicorn.conf.py"
+
+
+def start_gunicorn(env: dict, log: Path) -> subprocess.Popen:
+    """gunicorn with the project's config and the given environment, its output into `log`
+    (the load bench and the serving test start the server the same way)."""
+    with open(log, "wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG)],
+            env=env,
+            cwd=GUNICORN_CONFIG.parent.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )

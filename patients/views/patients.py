@@ -139,23 +139,20 @@ def patient_restore(request, pk):
     return redirect("patients:patient_detail", pk=patient.pk)
 
 
-def _disclosure(request, pk, suffix: str):
+def _disclosure(request, pk, suffix: str, render, content_type: str):
     patient = access.get_patient(request, pk)
     audit.exported(patient, f"disclosure.{suffix}")
-    return patient, disclosure.build(patient), f"record-{patient.number_display}.{suffix}"
+    response = HttpResponse(render(disclosure.build(patient)), content_type=content_type)
+    filename = f"record-{patient.number_display}.{suffix}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @access.allow(*access.ADMIN)
 def patient_export_json(request, pk):
-    _, record, filename = _disclosure(request, pk, "json")
-    response = HttpResponse(disclosure.to_json(record), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _disclosure(request, pk, "json", disclosure.to_json, "application/json")
 
 
 @access.allow(*access.ADMIN)
 def patient_export_pdf(request, pk):
-    _, record, filename = _disclosure(request, pk, "pdf")
-    response = HttpResponse(disclosure.to_pdf(record), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _disclosure(request, pk, "pdf", disclosure.to_pdf, "application/pdf")

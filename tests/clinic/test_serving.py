@@ -25,6 +25,7 @@ from pypdf import PdfReader
 
 from assessments import plans, services
 from assessments.library import install_shipped
+from clinic.loadgen import start_gunicorn
 from clinic.proxy import client_address
 from tests.factories import PASSWORD
 
@@ -240,14 +241,7 @@ def server(collected, django_db_setup, django_db_blocker, tmp_path_factory):
         WEB_CONCURRENCY="1",
         GUNICORN_BIND=f"127.0.0.1:{port}",
     )
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(CONFIG)],
-            env=env,
-            cwd=settings.BASE_DIR,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_gunicorn(env, log)
     try:
         deadline = time.monotonic() + 20
         while True:

@@ -126,14 +126,7 @@ class Command(BaseCommand):
             env = self._server_env(Path(scratch), options)
             self._collectstatic(env)
             log = Path(scratch) / "gunicorn.log"
-            with open(log, "wb") as out:
-                server = subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "-c", str(CONFIG)],
-                    env=env,
-                    cwd=settings.BASE_DIR,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
+            server = loadgen.start_gunicorn(env, log)
             try:
                 port = int(env["GUNICORN_BIND"].rsplit(":", 1)[1])
                 self._wait_until_up(server, port, log)
