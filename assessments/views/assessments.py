@@ -94,8 +94,6 @@ def edit_section(request, pk, section):
         return redirect("assessments:amend", pk=assessment.pk, section=section)
     form = section_form(section, assessment.section(section), request.POST or None)
     revision, conflict = assessment.revision, None
-    if request.method == "GET":
-        audit.viewed(assessment, f"section:{section}")
     if request.method == "POST":
         revision = access.parse_id(request.POST.get("revision")) or 0
         if form.is_valid():
@@ -118,6 +116,7 @@ def edit_section(request, pk, section):
                     request, _("Saved: %(section)s") % {"section": SECTION_LABELS[section]}
                 )
                 return redirect(_next_section_url(assessment, section))
+    audit.viewed(assessment, f"section:{section}")  # shown now, or again with errors
     return render(
         request,
         "assessments/section_form.html",
@@ -181,8 +180,6 @@ def amend(request, pk, section):
         return redirect("assessments:section", pk=assessment.pk, section=section)
     form = section_form(section, assessment.section(section), request.POST or None)
     reason_form = AmendmentReasonForm(request.POST or None)
-    if request.method == "GET":
-        audit.viewed(assessment, f"section:{section}")
     if request.method == "POST" and form.is_valid() and reason_form.is_valid():
         done = services.amend(
             assessment=assessment,
@@ -197,6 +194,7 @@ def amend(request, pk, section):
         else:
             messages.info(request, _("Nothing was changed, so no amendment was recorded."))
         return redirect("assessments:detail", pk=assessment.pk)
+    audit.viewed(assessment, f"section:{section}")  # shown now, or again with errors
     return render(
         request,
         "assessments/section_form.html",

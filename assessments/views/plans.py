@@ -167,15 +167,15 @@ def propose(request, pk):
 
 @access.allow(*access.CLINICAL)
 def plan_detail(request, pk):
-    plan = _plan(request, pk)
-    audit.viewed(plan)
-    return _render_plan(request, plan)
+    return _render_plan(request, _plan(request, pk))
 
 
 def _render_plan(
     request, plan, *, bound_item=None, bound_form=None, add_form=None, details_form=None
 ):
-    """The plan page; a form that failed validation is shown bound, with its errors."""
+    """The plan page; a form that failed validation is shown bound, with its errors. Either
+    way the plan is shown again, so the view goes into the trail."""
+    audit.viewed(plan)
     today = timezone.localdate()
     rows = plans.library_for(plan.clinic_id)
     items = plans.ordered_items(plan, include_removed=plan.is_draft)
@@ -368,8 +368,7 @@ def referral_detail(request, pk):
         )
         messages.success(request, _("Referral outcome saved."))
         return redirect("assessments:referral", pk=referral.pk)
-    if request.method == "GET":
-        audit.viewed(referral)
+    audit.viewed(referral)  # shown: on a GET, or again with the form's errors
     in_force = plans.in_force_for_assessment(referral.assessment, timezone.localdate())
     return render(
         request,

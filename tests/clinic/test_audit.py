@@ -522,3 +522,22 @@ def test_a_new_password_shows_as_changed_and_nothing_of_it(ours, login):
     assert response.status_code == 302
     entry = entries_for(ours.frontdesk, action=AuditEntry.Action.UPDATE).last()
     assert entry.changes["password"] == ["********", "********"]
+
+
+def test_a_form_shown_again_with_its_errors_is_a_view_and_a_save_is_only_a_change(ours, login):
+    doc = login(ours.practitioner)
+    assessment = Assessment.objects.get(pk=ours.assessment.pk)
+    url = reverse("assessments:section", args=[assessment.pk, "complaint"])
+    views = entries_for(assessment, action=AuditEntry.Action.ACCESS)
+
+    before = views.count()
+    refused = doc.post(url, {"revision": assessment.revision, **COMPLAINT, "pain": "11"})
+    assert refused.status_code == 200 and refused.context["form"].errors
+    assert views.count() == before + 1
+
+    saved = doc.post(url, {"revision": assessment.revision, **COMPLAINT})
+    assert saved.status_code == 302
+    assert views.count() == before + 1
+    assert (
+        entries_for(assessment, action=AuditEntry.Action.UPDATE).last().actor == ours.practitioner
+    )
