@@ -162,6 +162,38 @@ def get_patient(request, pk):
     return get_object_or_404(patients_for(request.user), pk=pk)
 
 
+def get_plan(request, pk):
+    """A care plan of the clinic (staff's plan pages; the portal uses own_patient_record)."""
+    from assessments.models import CarePlan
+
+    found = CarePlan.objects.none()
+    if role_of(request.user) in CLINICAL:
+        found = CarePlan.objects.filter(clinic_id=request.user.clinic_id).select_related(
+            "patient", "assessment", "created_by", "published_by"
+        )
+    return get_object_or_404(found, pk=pk)
+
+
+def get_referral(request, pk):
+    from assessments.models import Referral
+
+    found = Referral.objects.none()
+    if role_of(request.user) in CLINICAL:
+        found = Referral.objects.filter(clinic_id=request.user.clinic_id).select_related(
+            "patient", "assessment"
+        )
+    return get_object_or_404(found, pk=pk)
+
+
+def get_safety_check(request, pk):
+    from assessments.models import SafetyCheck
+
+    found = SafetyCheck.objects.none()
+    if role_of(request.user) in STAFF_ROLES:
+        found = SafetyCheck.objects.filter(patient__clinic_id=request.user.clinic_id)
+    return get_object_or_404(found.select_related("patient"), pk=pk)
+
+
 def get_appointment(request, pk):
     return get_object_or_404(appointments_for(request.user).select_related("patient"), pk=pk)
 

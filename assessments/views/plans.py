@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,12 +132,7 @@ class OutcomeForm(forms.ModelForm):
 
 
 def _plan(request, pk):
-    return get_object_or_404(
-        CarePlan.objects.filter(clinic_id=request.user.clinic_id).select_related(
-            "patient", "assessment", "created_by", "published_by"
-        ),
-        pk=pk,
-    )
+    return access.get_plan(request, pk)
 
 
 def _item(plan, item_pk):
@@ -345,12 +340,7 @@ def plan_handout(request, pk):
 
 
 def _referral(request, pk):
-    return get_object_or_404(
-        Referral.objects.filter(clinic_id=request.user.clinic_id).select_related(
-            "patient", "assessment"
-        ),
-        pk=pk,
-    )
+    return access.get_referral(request, pk)
 
 
 @access.allow(*access.CLINICAL)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessments import documents, homecare
-from assessments.models import CarePlan, FunctionalScale, PlanStatus, SafetyCheck
+from assessments.models import CarePlan, FunctionalScale, PlanStatus
 from clinic import access, audit
 from patients import invitations, scheduling
 
@@ -206,9 +206,7 @@ def portal_log(request):
 @access.allow(*access.STAFF)
 @require_POST
 def safety_seen(request, pk):
-    check = get_object_or_404(
-        SafetyCheck.objects.filter(patient__clinic_id=request.user.clinic_id), pk=pk
-    )
+    check = access.get_safety_check(request, pk)
     check.seen_at, check.seen_by = timezone.now(), request.user
     check.save(update_fields=["seen_at", "seen_by"])
     messages.success(request, _("Marked as seen: %(name)s") % {"name": check.patient})
