@@ -82,7 +82,7 @@ def _portal_account(patient) -> dict | None:
 def _access_log(patient) -> list[dict]:
     """Who created, changed, viewed, downloaded or exported this patient's records, and when
     (from the audit trail; the addresses stay with the clinic)."""
-    from clinic.audit_views import describe
+    from clinic.audit_display import describe
     from clinic.models import AuditEntry
 
     entries = AuditEntry.objects.filter(patient=patient).select_related("content_type", "actor")

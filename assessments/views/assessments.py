@@ -116,16 +116,12 @@ def edit_section(request, pk, section):
                     request, _("Saved: %(section)s") % {"section": SECTION_LABELS[section]}
                 )
                 return redirect(_next_section_url(assessment, section))
-    audit.viewed(assessment, f"section:{section}")  # shown now, or again with errors
-    return render(
+    return _section_page(
         request,
-        "assessments/section_form.html",
+        assessment,
+        section,
+        form,
         {
-            "assessment": assessment,
-            "patient": assessment.patient,
-            "section": section,
-            "section_label": SECTION_LABELS[section],
-            "form": form,
             "revision": revision,
             "conflict": conflict,
             "conflict_lines": summary.describe(section, conflict.section(section))
@@ -194,7 +190,15 @@ def amend(request, pk, section):
         else:
             messages.info(request, _("Nothing was changed, so no amendment was recorded."))
         return redirect("assessments:detail", pk=assessment.pk)
-    audit.viewed(assessment, f"section:{section}")  # shown now, or again with errors
+    return _section_page(
+        request, assessment, section, form, {"reason_form": reason_form, "amending": True}
+    )
+
+
+def _section_page(request, assessment, section, form, extra):
+    """A section's form (to fill in or to amend): shown now, or again with its errors, so the
+    view goes into the trail."""
+    audit.viewed(assessment, f"section:{section}")
     return render(
         request,
         "assessments/section_form.html",
@@ -204,8 +208,7 @@ def amend(request, pk, section):
             "section": section,
             "section_label": SECTION_LABELS[section],
             "form": form,
-            "reason_form": reason_form,
-            "amending": True,
+            **extra,
         },
     )
 

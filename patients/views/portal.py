@@ -57,13 +57,19 @@ def portal_home(request):
     )
 
 
-@access.allow(*access.PATIENT)
-def portal_plan(request, pk):
+def _own_plan(request, pk):
+    """One of the patient's own published (or earlier) plans; anything else is not found."""
     patient = access.own_patient_record(request)
     plan = _plans(patient).filter(pk=pk).first()
     if plan is None:
         raise Http404
-    plan.patient = patient
+    plan.patient = patient  # the same row: the trail names it without another query
+    return patient, plan
+
+
+@access.allow(*access.PATIENT)
+def portal_plan(request, pk):
+    patient, plan = _own_plan(request, pk)
     audit.viewed(plan, "portal")
     return render(
         request,
@@ -79,11 +85,7 @@ def portal_plan(request, pk):
 
 @access.allow(*access.PATIENT)
 def portal_handout(request, pk):
-    patient = access.own_patient_record(request)
-    plan = _plans(patient).filter(pk=pk).first()
-    if plan is None:
-        raise Http404
-    plan.patient = patient
+    _patient, plan = _own_plan(request, pk)
     audit.downloaded(plan, "handout.pdf")
     response = HttpResponse(documents.handout(plan), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="care-plan-v{plan.version}.pdf"'
