@@ -32,7 +32,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class AuditFilter(django_filters.FilterSet):
     patient = django_filters.NumberFilter(
-        field_name="patient__number", label=gettext_lazy("Patient number"), min_value=1
+        field_name="patient__number",
+        label=gettext_lazy("Patient number"),
+        min_value=1,
+        max_value=99_999_999,  # patient numbers have at most 8 digits; larger is not an int
     )
     actor = django_filters.ModelChoiceFilter(
         queryset=None, label=gettext_lazy("Staff member or patient account")

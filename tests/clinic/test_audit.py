@@ -541,3 +541,12 @@ def test_a_form_shown_again_with_its_errors_is_a_view_and_a_save_is_only_a_chang
     assert (
         entries_for(assessment, action=AuditEntry.Action.UPDATE).last().actor == ours.practitioner
     )
+
+
+@pytest.mark.parametrize("number", ["abc", "-1", "0", "99999999999999999999"])
+def test_a_patient_number_that_cannot_be_one_is_an_error_next_to_the_field(ours, login, number):
+    response = login(ours.admin).get(reverse("audit_list"), {"patient": number})
+    assert response.status_code == 200
+    assert "patient" in response.context["filter"].form.errors
+    assert response.context["rows"] == []
+    assert f'value="{number}"' in response.content.decode()
