@@ -1,8 +1,10 @@
 """The patient handout and the referral letter (情報提供書), rendered from stored data only."""
 
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from assessments import pdf
+from assessments.explain import wells_breakdown
 from assessments.models import CarePlan, Referral
 from assessments.rules.measures import MEASURE_BY_CODE
 from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS, URGENCY_ORDER
@@ -10,8 +12,12 @@ from assessments.summary import describe
 
 
 def handout(plan: CarePlan) -> bytes:
-    """The published plan's handout. Rendered once: the snapshot never changes after publishing,
-    and a new version is a new plan with its own cache."""
+    """The published plan's handout in the reader's language. The Japanese one (the clinic's
+    language, which patients and the desk print) is rendered once and kept: the snapshot never
+    changes after publishing, and a new version is a new plan with its own cache. An English
+    copy is rendered when asked for."""
+    if not (get_language() or "ja").startswith("ja"):
+        return render_handout(plan.snapshot)
     if plan.handout_pdf:
         return bytes(plan.handout_pdf)
     content = render_handout(plan.snapshot)
@@ -42,7 +48,7 @@ def referral_letter(referral: Referral, *, by) -> bytes:
             "age": patient.age_on(timezone.localdate()),
             "assessment": assessment,
             "flags": flags,
-            "wells": assessment.screening.get("wells"),
+            "wells": wells_breakdown(assessment.screening.get("wells")),
             "department": DEPARTMENT_LABELS.get(referral.department, referral.department),
             "urgency": URGENCY_LABELS.get(referral.urgency, referral.urgency),
             "practitioner": assessment.signed_by or assessment.practitioner,

@@ -14,14 +14,14 @@ Keys of each exercise:
   `duration_minutes` (per side when `per_side`), `per_side` (done on each leg separately).
   `None` means "not used for this exercise".
 - `targets`: finding codes the plan generator matches to propose the exercise.
-- `contraindications`: the conditions that withhold the exercise, from this vocabulary:
-  `suspected_dvt` (one leg swollen and warm, deep-vein thrombosis suspected),
-  `acute_hot_swelling` (a hot, swollen leg or knee-back), `popliteal_mass` (a hard, growing or
-  pulsating lump behind the knee), `acute_inflammation` (first 48 h of acute pain, warmth or
-  redness), `awaiting_clearance` (an open red flag on that leg: wait for a doctor's clearance).
-  Knee-back massage is withheld for `suspected_dvt`, `acute_hot_swelling`, `popliteal_mass` and
-  `awaiting_clearance`; every exercise that loads or stretches a leg for `suspected_dvt`,
-  `acute_hot_swelling` and `awaiting_clearance`; breathing and posture work for nothing.
+- `care_tags`: what kind of care the exercise is, from the vocabulary in
+  `assessments/rules/care.py` (`massage`, `knee_back_pressure`, `deep_work`, `mobilisation`,
+  `stretch`, `nerve_stretch`, `knee_back_stretch`, `leg_exercise`, `heat`, `cold`). The hazard
+  table (`assessments/rules/hazards.py`) says which tags each hazard withholds and on which side,
+  so the exercise itself names no condition: the knee-back massage is `massage` +
+  `knee_back_pressure`; the hamstring stretches are `stretch` + `nerve_stretch` +
+  `knee_back_stretch` (the hip is bent while the knee straightens, which tensions the nerve along
+  the back of the leg); breathing and posture work carry none.
 
 Default doses follow the domain brief ("The care plan"):
 hamstring and knee-back stretches 20-30 s per side, 2-3 sets a day (30 s is the default here);
@@ -53,7 +53,7 @@ EXERCISES: tuple[dict, ...] = (
             "反動をつけてタオルを引かないでください。",
             "しびれや、膝の裏・ふくらはぎに走る痛みが出たら中止し、担当者に伝えてください。",
         ),
-        "contraindications": ("suspected_dvt", "acute_hot_swelling", "awaiting_clearance"),
+        "care_tags": ("stretch", "nerve_stretch", "knee_back_stretch"),
         "hold_seconds": 30,
         "reps": None,
         "sets": 2,
@@ -86,7 +86,7 @@ EXERCISES: tuple[dict, ...] = (
             "膝の裏や脚の付け根に痛みが出たら、すぐに脚を下ろしてください。",
             "勢いをつけて脚を引き寄せないでください。",
         ),
-        "contraindications": ("suspected_dvt", "acute_hot_swelling", "awaiting_clearance"),
+        "care_tags": ("stretch", "nerve_stretch", "knee_back_stretch"),
         "hold_seconds": 30,
         "reps": None,
         "sets": 2,
@@ -121,13 +121,7 @@ EXERCISES: tuple[dict, ...] = (
             "担当者に相談してください。",
             "痛みやしびれが強くなったら中止してください。",
         ),
-        "contraindications": (
-            "suspected_dvt",
-            "acute_hot_swelling",
-            "popliteal_mass",
-            "acute_inflammation",
-            "awaiting_clearance",
-        ),
+        "care_tags": ("massage", "knee_back_pressure"),
         "hold_seconds": 10,
         "reps": None,
         "sets": None,
@@ -159,7 +153,7 @@ EXERCISES: tuple[dict, ...] = (
             "めまいや息苦しさを感じたら、座ってふだんの呼吸に戻してください。",
             "立っているのがつらい日は、椅子に座って行ってかまいません。",
         ),
-        "contraindications": (),
+        "care_tags": (),
         "hold_seconds": None,
         "reps": None,
         "sets": None,
@@ -188,13 +182,7 @@ EXERCISES: tuple[dict, ...] = (
             "膝の裏にしこり・熱・腫れがあるときは行わず、担当者に相談してください。",
             "痛みが出たらすぐにやめてください。",
         ),
-        "contraindications": (
-            "suspected_dvt",
-            "acute_hot_swelling",
-            "popliteal_mass",
-            "acute_inflammation",
-            "awaiting_clearance",
-        ),
+        "care_tags": ("massage", "knee_back_pressure"),
         "hold_seconds": None,
         "reps": 10,
         "sets": None,
@@ -224,7 +212,7 @@ EXERCISES: tuple[dict, ...] = (
             "反動をつけて体を壁に押し込まないでください。",
             "ふくらはぎが片側だけ腫れて熱いときは行わず、早めに医療機関を受診してください。",
         ),
-        "contraindications": ("suspected_dvt", "acute_hot_swelling", "awaiting_clearance"),
+        "care_tags": ("stretch", "knee_back_stretch"),
         "hold_seconds": 30,
         "reps": None,
         "sets": 2,
@@ -258,7 +246,7 @@ EXERCISES: tuple[dict, ...] = (
             "足首の前側が詰まるように痛むときは、動かす幅を小さくしてください。",
             "かかとを浮かせてまで膝を前に出さないでください。",
         ),
-        "contraindications": ("suspected_dvt", "acute_hot_swelling", "awaiting_clearance"),
+        "care_tags": ("stretch", "leg_exercise"),
         "hold_seconds": None,
         "reps": 10,
         "sets": 2,
@@ -289,7 +277,7 @@ EXERCISES: tuple[dict, ...] = (
             "股関節や腰に痛みが出る手前で止めてください。",
             "勢いをつけて膝を倒さないでください。",
         ),
-        "contraindications": ("suspected_dvt", "acute_hot_swelling", "awaiting_clearance"),
+        "care_tags": ("leg_exercise",),
         "hold_seconds": None,
         "reps": 10,
         "sets": 1,

@@ -11,7 +11,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.rules.measures import MEASURES
+from assessments.rules.facts import CANCER_CHOICES
+from assessments.rules.measures import KG, MEASURE_BY_CODE, MEASURES, PERCENT
+from assessments.rules.weight import (
+    BODY_WEIGHT,
+    BODY_WEIGHT_MAX,
+    BODY_WEIGHT_MIN,
+    KG_PER_SIDE_MAX,
+    WEIGHT_BEARING,
+    kg_total_plausible,
+    percent_total_plausible,
+)
+from assessments.rules.wells import WELLS_ITEM_BY_CODE
 
 SIDE = [("", _("—")), ("left", _("Left")), ("right", _("Right")), ("both", _("Both"))]
 ONE_SIDE = [("", _("Neither")), ("left", _("Left")), ("right", _("Right"))]
@@ -111,10 +122,24 @@ def _pain_field(label):
     )
 
 
+class NoDefaultSelect(forms.Select):
+    """The blank first option is shown but never marked `selected`, so an unanswered question
+    cannot look answered (a stored answer is still selected)."""
+
+    def format_value(self, value):
+        return [v for v in super().format_value(value) if v != ""]
+
+
 class ComplaintForm(SectionForm):
     region = forms.ChoiceField(label=_("Where it hurts"), choices=REGIONS)
     region_detail = forms.CharField(label=_("Detail"), max_length=200, required=False)
-    side = forms.ChoiceField(label=_("Side"), choices=SIDE[1:])
+    # No default: a side nobody chose must not be saved as "left".
+    side = forms.ChoiceField(
+        label=_("Side"),
+        choices=[("", _("— choose —")), *SIDE[1:]],
+        widget=NoDefaultSelect,
+        error_messages={"required": _("Choose the side: left, right or both.")},
+    )
     qualities = forms.MultipleChoiceField(
         label=_("How it feels"),
         choices=QUALITIES,
@@ -172,7 +197,37 @@ class PostureForm(SectionForm):
 
 
 class MeasurementsForm(SectionForm):
-    """One Left and one Right field per measure; the difference is computed, never typed."""
+    """One Left and one Right field per measure; the difference is computed, never typed.
+
+    Weight on each foot is typed in % of body weight or in kg (two scales); its stored pair
+    carries the unit ("unit": "%" or "kg"; a pair without one is in %), and an optional body weight
+    is stored beside the measures as "body_weight_kg". How much one foot may carry depends on the
+    unit chosen beside it, so that range is checked in `clean`, not on the fields.
+    """
+
+    weight_bearing_unit = forms.ChoiceField(
+        label=_("Unit of the weight on each foot"),
+        choices=[(PERCENT, "%"), (KG, "kg")],
+        required=False,
+        initial=PERCENT,
+    )
+    body_weight_kg = forms.DecimalField(
+        label=_("Body weight"),
+        required=False,
+        min_value=BODY_WEIGHT_MIN,
+        max_value=BODY_WEIGHT_MAX,
+        max_digits=5,
+        decimal_places=1,
+        help_text=_(
+            "Record it to have weights typed in kg checked: left and right together should come "
+            "within 5 per cent of the body weight."
+        ),
+        error_messages={
+            "min_value": _("Check the body weight: at least %(limit_value)s kg."),
+            "max_value": _("Check the body weight: at most %(limit_value)s kg."),
+        },
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,17 +239,20 @@ class MeasurementsForm(SectionForm):
                 _("Between %(min)s and %(max)s %(unit)s.")
                 % {"min": measure.minimum, "max": measure.maximum, "unit": measure.unit_label}
             ).replace("%", "%%")
+            bounds = {
+                "min_value": Decimal(measure.minimum),
+                "max_value": Decimal(measure.maximum),
+            }
             for side, side_label in (("left", _("Left")), ("right", _("Right"))):
                 name = f"{measure.code}_{side}"
                 self.fields[name] = forms.DecimalField(
                     label=f"{measure.label} ({side_label})",
                     required=False,
-                    min_value=Decimal(measure.minimum),
-                    max_value=Decimal(measure.maximum),
                     max_digits=5,
                     decimal_places=1,
                     error_messages={"min_value": out_of_range, "max_value": out_of_range},
                     widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+                    **({} if measure.code == WEIGHT_BEARING else bounds),
                 )
                 pair.append(name)
             self.rows.append((measure, self[pair[0]], self[pair[1]]))
@@ -209,7 +267,63 @@ class MeasurementsForm(SectionForm):
             if has_left != has_right:
                 missing = right if has_left else left
                 self.add_error(missing, _("Measure both sides, or leave both empty."))
+        cleaned["weight_bearing_unit"] = cleaned.get("weight_bearing_unit") or PERCENT
+        self._check_weight_bearing(cleaned)
         return cleaned
+
+    def _check_weight_bearing(self, cleaned):
+        names = (f"{WEIGHT_BEARING}_left", f"{WEIGHT_BEARING}_right")
+        left, right = (cleaned.get(name) for name in names)
+        if left is None or right is None or {*names, "weight_bearing_unit"} & set(self.errors):
+            return
+        unit, body = cleaned["weight_bearing_unit"], cleaned.get("body_weight_kg")
+        if unit == KG and "body_weight_kg" in self.errors:
+            return  # nothing to check the kg against until the body weight is put right
+        for name, value in zip(names, (left, right), strict=True):
+            if problem := self._side_problem(value, unit, body):
+                self.add_error(name, problem)
+        if not set(names) & set(self.errors):
+            if problem := self._total_problem(left, right, unit, body):
+                for name in names:
+                    self.add_error(name, problem)
+
+    @classmethod
+    def _side_problem(cls, value, unit, body):
+        side_max = MEASURE_BY_CODE[WEIGHT_BEARING].maximum if unit == PERCENT else KG_PER_SIDE_MAX
+        if not 0 <= value <= side_max:
+            return cls._error(
+                _("Between %(min)s and %(max)s %(unit)s."), min=0, max=side_max, unit=unit
+            )
+        if unit == KG and body is not None and value > body:
+            return cls._error(
+                _(
+                    "More than the body weight (%(body)s kg): one foot cannot carry more than "
+                    "the whole body."
+                ),
+                body=body,
+            )
+        return None
+
+    @classmethod
+    def _total_problem(cls, left, right, unit, body):
+        if unit == PERCENT and not percent_total_plausible(left, right):
+            return cls._error(
+                _(
+                    "Left and right add up to %(sum)s %%: they should make about 100 %%. "
+                    "Weighed in kg? Choose kg as the unit."
+                ),
+                sum=left + right,
+            )
+        if unit == KG and body is not None and not kg_total_plausible(left, right, body):
+            return cls._error(
+                _(
+                    "Left and right add up to %(sum)s kg and the body weight is %(body)s kg: "
+                    "together they should come within 5 %% of it."
+                ),
+                sum=left + right,
+                body=body,
+            )
+        return None
 
     def to_json(self) -> dict:
         values = {}
@@ -218,15 +332,31 @@ class MeasurementsForm(SectionForm):
             right = self.cleaned_data.get(f"{measure.code}_right")
             if left is not None and right is not None:
                 values[measure.code] = {"left": _json_value(left), "right": _json_value(right)}
+        if WEIGHT_BEARING in values:
+            values[WEIGHT_BEARING]["unit"] = self.cleaned_data["weight_bearing_unit"]
+        if self.cleaned_data.get("body_weight_kg") is not None:
+            values[BODY_WEIGHT] = _json_value(self.cleaned_data["body_weight_kg"])
         return values
 
     @staticmethod
     def initial_from(section: dict) -> dict:
         initial = {}
         for code, pair in (section or {}).items():
+            if code == BODY_WEIGHT:
+                initial["body_weight_kg"] = pair
+                continue
             initial[f"{code}_left"] = pair.get("left")
             initial[f"{code}_right"] = pair.get("right")
+            if code == WEIGHT_BEARING:
+                initial["weight_bearing_unit"] = pair.get("unit", PERCENT)
         return initial
+
+    @staticmethod
+    def _error(message, **numbers):
+        """A field error with its numbers written as stored ("140", not "140.0")."""
+        return forms.ValidationError(
+            message, params={key: _json_value(value) for key, value in numbers.items()}
+        )
 
 
 class LowerLimbForm(SectionForm):
@@ -313,7 +443,14 @@ class HabitsForm(SectionForm):
     night_cramps = forms.BooleanField(label=_("Cramps at night"), required=False)
 
 
+def _wells_label(code):
+    return WELLS_ITEM_BY_CODE[code].label
+
+
 class RedFlagsForm(SectionForm):
+    """The red-flag screen, the history (asked once: the Wells score reads the same answers) and
+    the Wells items found on examination, asked beside the score."""
+
     leg_swelling = forms.ChoiceField(label=_("One leg swollen"), choices=ONE_SIDE, required=False)
     swelling_sudden = forms.BooleanField(label=_("The swelling came on suddenly"), required=False)
     leg_warm = forms.BooleanField(label=_("The leg is warm or hot"), required=False)
@@ -329,45 +466,35 @@ class RedFlagsForm(SectionForm):
     trauma_cannot_bear_weight = forms.BooleanField(
         label=_("Recent injury and cannot bear weight"), required=False
     )
-    cancer_history = forms.BooleanField(label=_("History of cancer"), required=False)
-    recent_surgery_or_immobilisation = forms.BooleanField(
-        label=_("Recent surgery, plaster cast or bed rest"), required=False
+    # The history: each question once. The Wells score counts active cancer, paralysis or cast,
+    # bedridden or surgery and a previous DVT from these same answers.
+    cancer = forms.ChoiceField(label=_("Cancer"), choices=CANCER_CHOICES, required=False)
+    paralysis_or_cast = forms.BooleanField(label=_wells_label("paralysis_or_cast"), required=False)
+    bedridden_or_surgery = forms.BooleanField(
+        label=_wells_label("bedridden_or_surgery"), required=False
     )
-    previous_dvt = forms.BooleanField(label=_("Previous deep-vein thrombosis"), required=False)
-    # Wells criteria for DVT (asked when a leg is swollen; the calf item comes from measurements)
-    wells_active_cancer = forms.BooleanField(
-        label=_("Active cancer (treated within 6 months, or palliative)"), required=False
-    )
-    wells_paralysis_or_cast = forms.BooleanField(
-        label=_("Paralysis, paresis or recent plaster cast of a leg"), required=False
-    )
-    wells_bedridden_or_surgery = forms.BooleanField(
-        label=_("Bedridden 3 days or more, or major surgery within 12 weeks"), required=False
-    )
+    previous_dvt = forms.BooleanField(label=_wells_label("previous_dvt"), required=False)
+    # Found on examination: asked only beside the Wells score (the calf item is measured).
     wells_deep_vein_tenderness = forms.BooleanField(
-        label=_("Tenderness along the deep veins"), required=False
+        label=_wells_label("deep_vein_tenderness"), required=False
     )
-    wells_entire_leg_swollen = forms.BooleanField(label=_("Entire leg swollen"), required=False)
-    wells_pitting_oedema = forms.BooleanField(
-        label=_("Pitting oedema in the symptomatic leg only"), required=False
+    wells_entire_leg_swollen = forms.BooleanField(
+        label=_wells_label("entire_leg_swollen"), required=False
     )
+    wells_pitting_oedema = forms.BooleanField(label=_wells_label("pitting_oedema"), required=False)
     wells_collateral_veins = forms.BooleanField(
-        label=_("Collateral superficial (non-varicose) veins"), required=False
+        label=_wells_label("collateral_veins"), required=False
     )
-    wells_previous_dvt = forms.BooleanField(label=_("Previously documented DVT"), required=False)
     wells_alternative_as_likely = forms.BooleanField(
-        label=_("Another explanation at least as likely"), required=False
+        label=_("Another explanation at least as likely (−2)"), required=False
     )
 
+    HISTORY_FIELDS = ("cancer", "paralysis_or_cast", "bedridden_or_surgery", "previous_dvt")
     WELLS_FIELDS = (
-        "wells_active_cancer",
-        "wells_paralysis_or_cast",
-        "wells_bedridden_or_surgery",
         "wells_deep_vein_tenderness",
         "wells_entire_leg_swollen",
         "wells_pitting_oedema",
         "wells_collateral_veins",
-        "wells_previous_dvt",
         "wells_alternative_as_likely",
     )
 
@@ -378,7 +505,14 @@ class RedFlagsForm(SectionForm):
         return cleaned
 
     def screen_fields(self):
-        return [self[name] for name in self.fields if name not in self.WELLS_FIELDS]
+        return [
+            self[name]
+            for name in self.fields
+            if name not in self.WELLS_FIELDS and name not in self.HISTORY_FIELDS
+        ]
+
+    def history_fields(self):
+        return [self[name] for name in self.HISTORY_FIELDS]
 
     def wells_fields(self):
         return [self[name] for name in self.WELLS_FIELDS]

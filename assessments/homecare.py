@@ -10,10 +10,14 @@ from django.utils.translation import gettext_lazy
 
 from assessments.models import CarePlan, ExerciseLog, SafetyCheck
 
+# "no" is an answer of its own: nothing is checked until the patient answers. It is stored as ""
+# (SafetyCheck.swelling_heat_leg holds the leg, or nothing).
+NO_SWELLING = "no"
 LEG_CHOICES = [
-    ("", gettext_lazy("No")),
+    (NO_SWELLING, gettext_lazy("No")),
     ("left", gettext_lazy("Yes, left leg")),
     ("right", gettext_lazy("Yes, right leg")),
+    ("both", gettext_lazy("Yes, both legs")),
 ]
 
 
@@ -30,10 +34,12 @@ class DayLogForm(forms.Form):
     """One row per exercise of the plan (done, sets, pain, note) and the safety questions."""
 
     swelling_heat_leg = forms.ChoiceField(
-        label=gettext_lazy("New swelling or heat in one leg?"),
+        label=gettext_lazy("New swelling or heat in a leg?"),
         choices=LEG_CHOICES,
-        required=False,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Please answer this question: choose “No” if nothing is new.")
+        },
     )
     night_pain = forms.BooleanField(label=gettext_lazy("New pain at night"), required=False)
     numbness = forms.BooleanField(label=gettext_lazy("New numbness"), required=False)
@@ -72,6 +78,10 @@ class DayLogForm(forms.Form):
                 (item, [self[f"{code}-{part}"] for part in ("done", "sets", "pain", "note")])
             )
 
+    def clean_swelling_heat_leg(self):
+        answer = self.cleaned_data["swelling_heat_leg"]
+        return "" if answer == NO_SWELLING else answer
+
     def entries(self) -> dict[str, dict]:
         data = self.cleaned_data
         return {
@@ -97,7 +107,7 @@ def initial_for(patient, day: dt.date) -> dict:
     check = SafetyCheck.objects.filter(patient=patient, day=day).first()
     if check:
         initial.update(
-            swelling_heat_leg=check.swelling_heat_leg,
+            swelling_heat_leg=check.swelling_heat_leg or NO_SWELLING,
             night_pain=check.night_pain,
             numbness=check.numbness,
             lump_grew=check.lump_grew,
@@ -140,7 +150,14 @@ def save_day(*, patient, plan, day, entries: dict, safety: dict, today) -> Safet
 def advice(check: SafetyCheck) -> list[str]:
     """What the patient is told at once after answering "yes"."""
     told = []
-    if check.swelling_heat_leg:
+    if check.swelling_heat_leg == "both":
+        told.append(
+            _(
+                "Stop the exercises and massage on both legs now. New swelling with heat needs a "
+                "doctor today: contact the clinic or a medical institution the same day."
+            )
+        )
+    elif check.swelling_heat_leg:
         side = _("left") if check.swelling_heat_leg == "left" else _("right")
         told.append(
             _(

@@ -17,7 +17,7 @@ def install_shipped(clinic) -> int:
             steps="\n".join(seed["steps"]),
             key_points="\n".join(seed["key_points"]),
             cautions="\n".join(seed["cautions"]),
-            contraindications=list(seed["contraindications"]),
+            care_tags=list(seed["care_tags"]),
             targets=list(seed["targets"]),
             hold_seconds=seed["hold_seconds"],
             reps=seed["reps"],

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, CarePlan, ExerciseLog, PlanStatus, Referral
 from assessments.rules.measures import MEASURE_BY_CODE
+from clinic.templatetags.hikagami import in_language
 
 LOW_ADHERENCE = 0.5
 WATCH_DAYS = 14
@@ -38,7 +39,7 @@ def adherence(patient, today: dt.date, days: int, plan=None, logs=None) -> dict:
     items = [
         {
             "code": item["code"],
-            "name": item.get("name", item["label"]),
+            "name": in_language(item.get("name", item["label"])),
             "done": len(done_days[item["code"]]),
             "assigned": assigned,
             "rate": len(done_days[item["code"]]) / assigned,

@@ -20,10 +20,13 @@ from assessments.rules.facts import (
     Bilateral,
     Complaint,
     Palpation,
+    PreviousVisit,
     RedFlagAnswers,
     WellsAnswers,
 )
-from assessments.rules.measures import MEASURE_BY_CODE
+from assessments.rules.measures import MEASURE_BY_CODE, PERCENT
+from assessments.rules.weight import WEIGHT_BEARING, share_percent
+from assessments.rules.wording import both
 
 # Sections that must be saved before signing: the complaint, and the red-flag screen itself.
 REQUIRED_TO_SIGN = ("complaint", "red_flags")
@@ -67,6 +70,24 @@ def _fields_of(cls, data: dict, prefix: str = "") -> dict:
     return {name: data[prefix + name] for name in names if prefix + name in data}
 
 
+def _bilateral(code: str, pair: dict) -> Bilateral:
+    left, right = _decimal(pair.get("left")), _decimal(pair.get("right"))
+    if code == WEIGHT_BEARING and left is not None and right is not None:
+        # kg from two scales become shares of the total, like a value typed in %
+        left, right = share_percent(left, right, pair.get("unit") or PERCENT)
+    return Bilateral(left, right)
+
+
+def _previous_visit(assessment: Assessment) -> PreviousVisit | None:
+    """The signed assessment this one was started from, as the trend rules read it."""
+    previous = assessment.previous
+    if previous is None:
+        return None
+    when = previous.signed_at or previous.created_at
+    pain = previous.section("complaint").get("pain")
+    return PreviousVisit(on=timezone.localdate(when), pain=pain if isinstance(pain, int) else None)
+
+
 def facts_from(assessment: Assessment) -> AssessmentFacts:
     complaint = assessment.section("complaint")
     palpation = assessment.section("palpation")
@@ -86,10 +107,11 @@ def facts_from(assessment: Assessment) -> AssessmentFacts:
         red_flags=RedFlagAnswers(**_fields_of(RedFlagAnswers, answers)),
         wells=WellsAnswers(**_fields_of(WellsAnswers, answers, prefix="wells_")),
         measurements={
-            code: Bilateral(_decimal(pair.get("left")), _decimal(pair.get("right")))
+            code: _bilateral(code, pair)
             for code, pair in assessment.section("measurements").items()
-            if code in MEASURE_BY_CODE
+            if code in MEASURE_BY_CODE and isinstance(pair, dict)
         },
+        previous=_previous_visit(assessment),
     )
 
 
@@ -104,6 +126,7 @@ def effective_thresholds(clinic_id) -> dict[str, Decimal]:
 def _snapshot(screening, thresholds, today) -> dict:
     wells = screening.wells
     return {
+        "wells": None if wells is None else wells.as_dict(),
         "rules_version": screening.rules_version,
         "screened_on": today.isoformat(),
         "thresholds": {code: str(value) for code, value in thresholds.items()},
@@ -120,16 +143,6 @@ def _snapshot(screening, thresholds, today) -> dict:
             }
             for a in screening.asymmetries
         ],
-        "wells": None
-        if wells is None
-        else {
-            "score": wells.score,
-            "items": list(wells.items),
-            "calf_difference_cm": None
-            if wells.calf_difference_cm is None
-            else str(wells.calf_difference_cm),
-            "likely": wells.likely,
-        },
     }
 
 
@@ -139,11 +152,13 @@ def _store_flags(assessment: Assessment, flags) -> None:
     fired = set()
     for flag in flags:
         fired.add(flag.code)
+        reason = both(flag.reason)
         values = {
-            "label": str(flag.label),
+            "label": both(flag.label)["ja"],
             "department": flag.department,
             "urgency": flag.urgency,
-            "reason": str(flag.reason),
+            "reason": reason["ja"],
+            "reason_en": reason["en"],
             "inputs": {key: str(value) for key, value in flag.inputs.items()},
             "source": str(flag.source),
             "rules_version": rules.RULES_VERSION,
@@ -175,6 +190,12 @@ def rescreen(assessment: Assessment, *, today: dt.date) -> None:
     _store_flags(assessment, screening.flags)
 
 
+def _known_section(section: str) -> None:
+    # A section is one of the seven findings sections, never a column such as "status".
+    if section not in SECTION_CODES:
+        raise ValueError(f"not an assessment section: {section!r}")
+
+
 def _lock(assessment: Assessment) -> Assessment:
     return Assessment.objects.select_for_update().get(pk=assessment.pk)
 
@@ -183,6 +204,7 @@ def _lock(assessment: Assessment) -> Assessment:
 def save_section(*, assessment, section: str, data: dict, revision: int, by, today) -> Assessment:
     """Save one section of a draft; refuse (EditConflict) if that section was saved by anyone
     after the form was opened at `revision`. Other sections may be saved meanwhile."""
+    _known_section(section)
     locked = _lock(assessment)
     if locked.is_signed:
         raise AlreadySigned
@@ -277,11 +299,21 @@ def sign(*, assessment: Assessment, by, today) -> Assessment:
 
 
 @transaction.atomic
-def amend(*, assessment: Assessment, section: str, data: dict, reason: str, by, today):
-    """Correct a signed assessment: the change is recorded with who, when, why, before, after."""
+def amend(
+    *, assessment: Assessment, section: str, data: dict, reason: str, revision: int, by, today
+):
+    """Correct a signed assessment: the change is recorded with who, when, why, before, after.
+
+    The same conflict check as a draft's sections: refused (EditConflict) when this section was
+    saved or amended by anyone after the form was opened at `revision`."""
+    _known_section(section)
+    if not (reason or "").strip():
+        raise ValueError("an amendment needs a reason")
     locked = _lock(assessment)
     if not locked.is_signed:
         raise ValueError("only signed assessments are amended")
+    if locked.section_revisions.get(section, 0) > revision:
+        raise EditConflict(locked)
     before = locked.section(section)
     if before == data:
         return None
@@ -291,6 +323,7 @@ def amend(*, assessment: Assessment, section: str, data: dict, reason: str, by, 
     setattr(locked, section, data)
     locked.revision += 1
     locked.updated_by = by
+    locked.section_revisions = {**locked.section_revisions, section: locked.revision}
     locked.save()
     rescreen(locked, today=today)
     return amendment

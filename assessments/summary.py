@@ -2,8 +2,10 @@
 
 from django import forms
 
-from assessments.forms import SECTION_FORMS
-from assessments.rules.measures import MEASURES
+from assessments.forms import SECTION_FORMS, MeasurementsForm
+from assessments.rules.measures import MEASURES, PERCENT
+from assessments.rules.weight import BODY_WEIGHT, WEIGHT_BEARING
+from assessments.rules.wording import listed
 
 
 def describe(code: str, data: dict) -> list[tuple[str, str]]:
@@ -21,7 +23,7 @@ def describe(code: str, data: dict) -> list[tuple[str, str]]:
             lines.append((str(field.label), "✓"))
         elif isinstance(field, forms.MultipleChoiceField):
             labels = dict(field.choices)
-            lines.append((str(field.label), "、".join(str(labels.get(v, v)) for v in value)))
+            lines.append((str(field.label), str(listed(str(labels.get(v, v)) for v in value))))
         elif isinstance(field, forms.ChoiceField):
             lines.append((str(field.label), str(dict(field.choices).get(value, value))))
         else:
@@ -30,13 +32,25 @@ def describe(code: str, data: dict) -> list[tuple[str, str]]:
 
 
 def measurement_rows(assessment, previous=None):
-    """One row per measure: this visit's values and the comparison with the previous assessment."""
+    """One row per measure: this visit's values and the comparison with the previous assessment.
+
+    `now` and `before` are the screened values, in the measure's unit (weight bearing typed in kg
+    is screened as each side's share in %); `typed` is the pair as typed when that was in another
+    unit (kg), so it can be shown with its own unit.
+    """
     asymmetries = {a["code"]: a for a in assessment.screening.get("asymmetries", [])}
     before = {a["code"]: a for a in (previous.screening.get("asymmetries", []) if previous else [])}
+    typed = assessment.section("measurements")
     rows = []
     for measure in MEASURES:
-        now = asymmetries.get(measure.code)
-        rows.append({"measure": measure, "now": now, "before": before.get(measure.code)})
+        rows.append(
+            {
+                "measure": measure,
+                "now": asymmetries.get(measure.code),
+                "before": before.get(measure.code),
+                "typed": _in_other_unit(measure, typed.get(measure.code)),
+            }
+        )
     return rows
 
 
@@ -44,11 +58,13 @@ def changes(section: str, before: dict, after: dict) -> list[tuple[str, str, str
     """(label, before, after) for each value an amendment changed."""
     if section == "measurements":
         labels = {m.code: str(m.label) for m in MEASURES}
-        codes = sorted(set(before) | set(after), key=list(labels).index)
+        labels[BODY_WEIGHT] = str(MeasurementsForm.base_fields["body_weight_kg"].label)
+        codes = sorted((set(before) | set(after)) & set(labels), key=list(labels).index)
+        old, new = _measured(before), _measured(after)
         return [
-            (labels.get(code, code), _pair(before.get(code)), _pair(after.get(code)))
+            (labels[code], _value(code, old.get(code)), _value(code, new.get(code)))
             for code in codes
-            if before.get(code) != after.get(code)
+            if old.get(code) != new.get(code)
         ]
     old, new = dict(describe(section, before)), dict(describe(section, after))
     return [
@@ -58,5 +74,24 @@ def changes(section: str, before: dict, after: dict) -> list[tuple[str, str, str
     ]
 
 
-def _pair(pair):
-    return f"{pair['left']} / {pair['right']}" if pair else "—"
+def _measured(section: dict) -> dict:
+    """A weight-bearing pair stored before units were recorded is in %."""
+    pair = section.get(WEIGHT_BEARING)
+    if pair and "unit" not in pair:
+        return {**section, WEIGHT_BEARING: {**pair, "unit": PERCENT}}
+    return section
+
+
+def _value(code, value):
+    if not value:
+        return "—"
+    if code == BODY_WEIGHT:
+        return f"{value} kg"
+    unit = f" {value['unit']}" if "unit" in value else ""
+    return f"{value['left']} / {value['right']}{unit}"
+
+
+def _in_other_unit(measure, pair):
+    if isinstance(pair, dict) and pair.get("unit", measure.unit) != measure.unit:
+        return pair
+    return None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import assessments, library, plans, thresholds
+from assessments.views import assessments, library, plans, referrals, thresholds
 
 app_name = "assessments"
 
@@ -12,9 +12,9 @@ urlpatterns = [
     path("plans/<id:pk>/details/", plans.plan_details, name="plan_details"),
     path("plans/<id:pk>/publish/", plans.plan_publish, name="plan_publish"),
     path("plans/<id:pk>/handout.pdf", plans.plan_handout, name="plan_handout"),
-    path("referrals/<id:pk>/", plans.referral_detail, name="referral"),
-    path("referrals/<id:pk>/lift/", plans.referral_lift, name="referral_lift"),
-    path("referrals/<id:pk>/letter.pdf", plans.referral_letter, name="referral_letter"),
+    path("referrals/<id:pk>/", referrals.referral_detail, name="referral"),
+    path("referrals/<id:pk>/lift/", referrals.referral_lift, name="referral_lift"),
+    path("referrals/<id:pk>/letter.pdf", referrals.referral_letter, name="referral_letter"),
     path("patients/<id:pk>/assessments/new/", assessments.start, name="start"),
     path("assessments/<id:pk>/", assessments.detail, name="detail"),
     path("assessments/<id:pk>/sign/", assessments.sign, name="sign"),

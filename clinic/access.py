@@ -7,6 +7,8 @@
   marked `allow_unverified` (those two pages) let them in before that. Patients are never asked.
 - Objects are fetched only through the `get_*` helpers below, which answer 404 for anything in
   another clinic (or, for a patient, anything that is not their own), so ids reveal nothing.
+- A form posted after the session ended is kept and comes back, unsaved, on that page after the
+  log-in: views bind their forms to `form_data(request)` (clinic/resume.py says why this is safe).
 """
 
 from functools import wraps
@@ -16,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from clinic import two_factor
+from clinic import resume, two_factor
 from clinic.models import STAFF_ROLES, Role, User  # noqa: F401 (Role re-exported)
 
 PUBLIC = "public"
@@ -54,6 +56,8 @@ def _guard(allowed, *, second_factor):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
+                if second_factor and request.method == "POST":
+                    resume.keep(request)  # what was typed, for after the log-in
                 return redirect_to_login(request.get_full_path())
             if role_of(request.user) not in allowed:
                 raise PermissionDenied
@@ -61,6 +65,8 @@ def _guard(allowed, *, second_factor):
             if second_factor and step:
                 return redirect_to_login(request.get_full_path(), reverse(step))
             request.second_factor_pending = step is not None
+            if second_factor:
+                resume.take(request)
             return view(request, *args, **kwargs)
 
         wrapper.access_rule = allowed
@@ -85,6 +91,15 @@ def is_verified(user) -> bool:
     """True when this session has given a second factor (django-otp's OTPMiddleware)."""
     check = getattr(user, "is_verified", None)
     return bool(check and check())
+
+
+def form_data(request):
+    """What to bind a view's form to: `request.POST` for a POST; for a GET, the post kept when
+    the session had ended (clinic/resume.py), if this is its page; else None (an unbound form).
+    The request stays a GET: save only under `request.method == "POST"`."""
+    if request.method == "POST":
+        return request.POST
+    return resume.resumed(request)
 
 
 def public(view):

@@ -17,8 +17,14 @@ def _touch(session):
 
 @receiver(user_logged_in)
 def start_idle_clock(sender, request, user, **kwargs):
-    if getattr(user, "role", None) in STAFF_ROLES and request is not None:
+    if request is None:
+        return
+    if getattr(user, "role", None) in STAFF_ROLES:
         _touch(request.session)
+    else:
+        # The default age, not the short one of an anonymous session that kept a post
+        # (clinic/resume.py): login() keeps the anonymous session's data, its expiry included.
+        request.session.set_expiry(None)
 
 
 class StaffIdleTimeout:

@@ -59,7 +59,7 @@ def staff_list(request):
 
 @access.allow(*access.ADMIN)
 def staff_create(request):
-    form = NewStaffForm(request.POST or None)
+    form = NewStaffForm(access.form_data(request))
     if request.method == "POST" and form.is_valid():
         member = form.save(commit=False)
         member.clinic_id = request.user.clinic_id
@@ -72,7 +72,7 @@ def staff_create(request):
 @access.allow(*access.ADMIN)
 def staff_edit(request, pk):
     member = access.get_staff_member(request, pk)
-    form = StaffForm(request.POST or None, instance=member)
+    form = StaffForm(access.form_data(request), instance=member)
     if request.method == "POST" and form.is_valid():
         if member == request.user and (
             form.cleaned_data["role"] != Role.ADMIN or not form.cleaned_data["is_active"]
@@ -105,7 +105,7 @@ def staff_two_factor_reset(request, pk):
 def staff_password(request, pk):
     """The admin sets a new password for a colleague who forgot theirs; it ends their sessions."""
     member = access.get_staff_member(request, pk)
-    form = StaffPasswordForm(member, request.POST or None)
+    form = StaffPasswordForm(member, access.form_data(request))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("A new password was set for %(name)s.") % {"name": member})
@@ -116,7 +116,7 @@ def staff_password(request, pk):
 @access.allow(*access.ADMIN)
 def clinic_settings(request):
     clinic = request.user.clinic
-    form = ClinicSettingsForm(request.POST or None, instance=clinic)
+    form = ClinicSettingsForm(access.form_data(request), instance=clinic)
     if request.method == "POST" and form.is_valid():
         # Only the form's fields: the number counters on the row move under other requests.
         form.save(commit=False).save(update_fields=ClinicSettingsForm.Meta.fields)

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from clinic.models import User
+from clinic.templatetags.hikagami import in_language
 
 LEFT_OUT = {"search_key", "kana_key", "phone_digits", "section_revisions", "handout_pdf"}
 FORMAT = "hikagami-disclosure/1"
@@ -40,7 +41,7 @@ def row(obj) -> dict:
 
 
 def build(patient) -> dict:
-    from assessments.models import CarePlan
+    from assessments.models import GIVEN_STATUSES, CarePlan
 
     assessments = []
     for assessment in patient.assessments.order_by("created_at", "pk"):
@@ -48,8 +49,14 @@ def build(patient) -> dict:
         entry["flags_raised"] = [row(flag) for flag in assessment.flags.order_by("pk")]
         entry["amendments"] = [row(a) for a in assessment.amendments.order_by("made_at", "pk")]
         assessments.append(entry)
+    # Only plans the patient was given: a draft, or one set aside before publishing, never
+    # reached them (it may hold items a hazard withholds); their number is stated instead.
+    given = CarePlan.objects.filter(
+        patient=patient, status__in=GIVEN_STATUSES, published_at__isnull=False
+    )
+    unpublished = CarePlan.objects.filter(patient=patient).exclude(pk__in=given).count()
     plans = []
-    for plan in CarePlan.objects.filter(patient=patient).order_by("version", "pk"):
+    for plan in given.order_by("version", "pk"):
         entry = row(plan)
         entry["items"] = [row(item) for item in plan.items.order_by("kind", "position", "pk")]
         plans.append(entry)
@@ -64,6 +71,7 @@ def build(patient) -> dict:
         "appointments": [row(a) for a in patient.appointments.order_by("start", "pk")],
         "assessments": assessments,
         "care_plans": plans,
+        "unpublished_plans": unpublished,
         "referrals": [row(r) for r in patient.referrals.order_by("number")],
         "exercise_logs": [row(log) for log in patient.exercise_logs.order_by("day", "pk")],
         "safety_checks": [row(c) for c in patient.safety_checks.order_by("pk")],
@@ -183,8 +191,10 @@ def _sections(record: dict) -> list[dict]:
         items = data["snapshot"].get("items", [])
         return [
             {
-                "title": item.get("name") or item.get("label", ""),
-                "lines": [(_("Reason"), item.get("reason", ""))] if item.get("reason") else [],
+                "title": in_language(item.get("name") or item.get("label", "")),
+                "lines": [(_("Reason"), in_language(item.get("reason", "")))]
+                if item.get("reason")
+                else [],
                 "item": item,
             }
             for item in items

@@ -42,7 +42,7 @@ def _clinic_cast(name):
         name_en="Towel stretch",
         purpose="太ももの裏を伸ばします。",
         steps="仰向けになる\nタオルを足裏にかける",
-        contraindications=["suspected_dvt"],
+        care_tags=["stretch", "nerve_stretch", "knee_back_stretch"],
         targets=["tight_hamstring"],
         hold_seconds=20,
         sets=2,

@@ -9,6 +9,7 @@ from assessments.models.assessment import (
 )
 from assessments.models.homecare import ExerciseLog, FunctionalScale, SafetyCheck
 from assessments.models.plan import (
+    GIVEN_STATUSES,
     CarePlan,
     Exercise,
     PlanItem,
@@ -18,6 +19,7 @@ from assessments.models.plan import (
 )
 
 __all__ = [
+    "GIVEN_STATUSES",
     "SECTIONS",
     "SECTION_CODES",
     "Amendment",

@@ -7,9 +7,10 @@ the clinical rules (assessments/rules) read them through assessments/services.py
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
+from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS, rule_label
 from clinic.models import Clinic
 from patients.models import Appointment, Patient
 
@@ -106,6 +107,7 @@ class RedFlag(models.Model):
     department = models.CharField(max_length=40)
     urgency = models.CharField(max_length=20)
     reason = models.TextField()
+    reason_en = models.TextField(blank=True)
     inputs = models.JSONField(default=dict)
     source = models.CharField(max_length=300)
     rules_version = models.CharField(max_length=20)
@@ -126,6 +128,20 @@ class RedFlag(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def label_text(self):
+        """The rule's label in the reader's language (the stored one for an unknown code)."""
+        label = rule_label(self.code)
+        return self.label if label == self.code else label
+
+    @property
+    def reason_text(self):
+        return (
+            self.reason_en
+            if (get_language() or "").startswith("en") and self.reason_en
+            else self.reason
+        )
 
     @property
     def department_label(self):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Clinic
@@ -23,7 +24,8 @@ class Exercise(models.Model):
     cautions = models.TextField(
         _("cautions"), max_length=2000, blank=True, help_text=_("One caution a line.")
     )
-    contraindications = models.JSONField(_("contraindications"), default=list, blank=True)
+    # What kind of care it is (assessments/rules/care.py): the hazard table withholds by tag.
+    care_tags = models.JSONField(_("kind of care"), default=list, blank=True)
     targets = models.JSONField(_("target findings"), default=list, blank=True)
     hold_seconds = models.PositiveSmallIntegerField(_("hold (seconds)"), null=True, blank=True)
     reps = models.PositiveSmallIntegerField(_("repetitions"), null=True, blank=True)
@@ -49,11 +51,27 @@ class Exercise(models.Model):
     def lines(self, field: str) -> list[str]:
         return [line.strip() for line in getattr(self, field).splitlines() if line.strip()]
 
+    @property
+    def name(self) -> str:
+        """The name in the reader's language (the Japanese one unless English is active)."""
+        return (
+            self.name_en
+            if (get_language() or "").startswith("en") and self.name_en
+            else self.name_ja
+        )
+
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     SUPERSEDED = "superseded", _("Superseded")
+    # A draft replaced by another draft before it was ever published: kept, never shown to the
+    # patient (portal, handout, disclosure).
+    SET_ASIDE = "set_aside", _("Set aside (never published)")
+
+
+# Plans a patient was given: the current one and those it replaced.
+GIVEN_STATUSES = (PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED)
 
 
 class CarePlan(models.Model):
@@ -72,9 +90,11 @@ class CarePlan(models.Model):
         _("visit every (days)"), null=True, blank=True
     )
     reassess_on = models.DateField(_("reassessment date"), null=True, blank=True)
-    # What the generator withheld and why (kept with the plan, shown to the patient).
+    # What the generator withheld and why, frozen when the draft was made (texts in ja and en).
     withheld = models.JSONField(default=list, blank=True)
-    # Contraindications the practitioner lifted after a doctor cleared the patient.
+    # Precautions in force: nothing withheld, a caution for staff and the patient (ja and en).
+    cautions = models.JSONField(default=list, blank=True)
+    # Hazards the practitioner lifted after a doctor's clearance recorded on a referral.
     lifted = models.JSONField(default=list, blank=True)
     # Referrals the generator proposed from the assessment's red flags.
     referrals = models.JSONField(default=list, blank=True)
@@ -130,6 +150,10 @@ class PlanItem(models.Model):
     label = models.CharField(max_length=200)
     detail = models.TextField(blank=True)
     reason = models.TextField(blank=True)
+    # The same generated texts in English (the columns above are Japanese for new drafts).
+    label_en = models.CharField(max_length=200, blank=True)
+    detail_en = models.TextField(blank=True)
+    reason_en = models.TextField(blank=True)
     hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     reps = models.PositiveSmallIntegerField(null=True, blank=True)
     sets = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -140,7 +164,8 @@ class PlanItem(models.Model):
     added_by_hand = models.BooleanField(default=False)
     # Taken off the draft by the practitioner: kept (not deleted), left out when published.
     removed = models.BooleanField(default=False)
-    # Set when a contraindicated item was added anyway: the practitioner's reason.
+    # Set when an item a relative hazard holds was given anyway: the practitioner's reason, and
+    # the hazard codes it answers (an absolute hazard is never overridden).
     override_reason = models.TextField(blank=True)
     overridden = models.JSONField(default=list, blank=True)
 
@@ -149,6 +174,27 @@ class PlanItem(models.Model):
 
     def __str__(self):
         return self.label
+
+    def text(self, field: str) -> str:
+        """A generated text in the reader's language, falling back to the stored one."""
+        english = getattr(self, f"{field}_en")
+        return (
+            english if (get_language() or "").startswith("en") and english else getattr(self, field)
+        )
+
+    @property
+    def label_text(self) -> str:
+        if self.exercise_id and self.exercise:
+            return self.exercise.name
+        return self.text("label")
+
+    @property
+    def detail_text(self) -> str:
+        return self.text("detail")
+
+    @property
+    def reason_text(self) -> str:
+        return self.text("reason")
 
 
 class ReferralStatus(models.TextChoices):
@@ -169,6 +215,7 @@ class Referral(models.Model):
     department = models.CharField(max_length=40)
     urgency = models.CharField(max_length=20)
     reason = models.TextField()
+    reason_en = models.TextField(blank=True)
     flag_codes = models.JSONField(default=list)
     status = models.CharField(
         _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.OPEN
@@ -198,3 +245,16 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"{self.patient} {self.department} #{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        """Not closed: the patient has still to see the doctor, or the outcome is not in."""
+        return self.status != ReferralStatus.CLOSED
+
+    @property
+    def reason_text(self) -> str:
+        return (
+            self.reason_en
+            if (get_language() or "").startswith("en") and self.reason_en
+            else self.reason
+        )

@@ -99,8 +99,28 @@ class Palpation:
     side: str = Side.NONE
 
 
+class Cancer:
+    """The one cancer question: the Wells item counts only ACTIVE (treated within 6 months, or
+    palliative); PAST is still a risk factor the screen names beside a swollen leg."""
+
+    NONE = ""
+    PAST = "past"
+    ACTIVE = "active"
+
+
+CANCER_CHOICES = [
+    (Cancer.NONE, _("No")),
+    (Cancer.PAST, _("In the past (treatment ended more than 6 months ago)")),
+    (Cancer.ACTIVE, _("Active: treated within the last 6 months, or palliative care")),
+]
+
+
 @dataclass(frozen=True)
 class RedFlagAnswers:
+    """The red-flag screen, history included. Each history question is asked once: the Wells
+    score reads the same answers (`cancer`, `paralysis_or_cast`, `bedridden_or_surgery`,
+    `previous_dvt`) as the general screen."""
+
     leg_swelling: str = Side.NONE
     swelling_sudden: bool = False
     leg_warm: bool = False
@@ -109,25 +129,31 @@ class RedFlagAnswers:
     numbness: bool = False
     fever: bool = False
     trauma_cannot_bear_weight: bool = False
-    cancer_history: bool = False
-    recent_surgery_or_immobilisation: bool = False
-    previous_dvt: bool = False
     pain_not_improving: bool = False
+    cancer: str = Cancer.NONE
+    paralysis_or_cast: bool = False
+    bedridden_or_surgery: bool = False
+    previous_dvt: bool = False
 
 
 @dataclass(frozen=True)
 class WellsAnswers:
-    """The Wells items a practitioner answers; the calf item is computed from the measurements."""
+    """The Wells items found on examination, asked only beside the score. The history items come
+    from `RedFlagAnswers`; the calf item is computed from the measurements."""
 
-    active_cancer: bool = False
-    paralysis_or_cast: bool = False
-    bedridden_or_surgery: bool = False
     deep_vein_tenderness: bool = False
     entire_leg_swollen: bool = False
     pitting_oedema: bool = False
     collateral_veins: bool = False
-    previous_dvt: bool = False
     alternative_as_likely: bool = False
+
+
+@dataclass(frozen=True)
+class PreviousVisit:
+    """The patient's previous signed assessment, as the trend rules read it."""
+
+    on: date
+    pain: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,3 +163,4 @@ class AssessmentFacts:
     red_flags: RedFlagAnswers = field(default_factory=RedFlagAnswers)
     wells: WellsAnswers = field(default_factory=WellsAnswers)
     measurements: Mapping[str, Bilateral] = field(default_factory=dict)
+    previous: PreviousVisit | None = None

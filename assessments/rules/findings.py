@@ -16,11 +16,11 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .asymmetry import Asymmetry
-from .contraindications import ACUTE, CHRONIC, days_since_onset, stage
 from .evidence import joined
 from .facts import SIDE_LABELS, AssessmentFacts, Quality, Side
 from .library import LibraryExercise
 from .redflags import Screening
+from .stage import ACUTE, CHRONIC, days_since_onset, stage
 from .wording import listed, measured, number
 
 DESK_HOURS = Decimal("6")  # sitting this long a day counts as desk work
@@ -48,7 +48,7 @@ class PlanInput:
     habits: Mapping[str, object]
     library: tuple[LibraryExercise, ...]
     today: date
-    # Contraindications the practitioner lifted after a doctor cleared the patient.
+    # Hazards the practitioner lifted after a doctor's clearance recorded on a referral.
     lifted: frozenset[str] = frozenset()
 
     def __post_init__(self):

@@ -1,8 +1,9 @@
 """The home-exercise library as the plan rules read it, and the dose an exercise is given.
 
 The library is clinic data (the clinic adds its own exercises); an exercise says which findings it
-targets and which contraindications rule it out. Both use fixed vocabularies, so a typo in a
-clinic's entry fails loudly instead of never matching (or, worse, never being withheld).
+targets and what kind of care it is (its care tags, which the hazard table reads). Both use fixed
+vocabularies, so a typo in a clinic's entry fails loudly instead of never matching (or, worse,
+never being withheld).
 """
 
 from collections.abc import Iterable
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .contraindications import CONTRAINDICATION_BY_CODE
+from .care import known_tags
 from .facts import Side
 
 TARGET_LABELS = {
@@ -41,7 +42,7 @@ class LibraryExercise:
     code: str
     name: str
     targets: frozenset[str]
-    contraindications: frozenset[str]
+    care_tags: frozenset[str]
     hold_seconds: int | None
     reps: int | None
     sets: int | None
@@ -53,11 +54,8 @@ class LibraryExercise:
     def __post_init__(self):
         # Accept any iterable (a JSON list from a row), keep a frozenset, refuse unknown codes.
         targets = _vocabulary_set(self.targets, TARGET_LABELS, "targets", self.code)
-        ruled_out = _vocabulary_set(
-            self.contraindications, CONTRAINDICATION_BY_CODE, "contraindications", self.code
-        )
         object.__setattr__(self, "targets", targets)
-        object.__setattr__(self, "contraindications", ruled_out)
+        object.__setattr__(self, "care_tags", known_tags(self.care_tags, f"exercise {self.code!r}"))
 
 
 @dataclass(frozen=True)

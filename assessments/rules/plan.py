@@ -3,26 +3,33 @@
 `propose` reads the facts, the red-flag screening and the posture, lower-limb and habits sections,
 names the findings (`findings`), and proposes in-clinic work, home exercises from the clinic's
 library, habits, the knee supporter and compresses, each with the findings that triggered it.
-Nothing a contraindication in force rules out reaches `items`: it goes to `withheld` with the
-reason. Every red flag becomes a referral, one per department.
+Every candidate is checked against the hazards in force (`verdicts.check`): a clear item is
+proposed as it is; a two-sided item blocked on one leg is proposed for the other leg only, and
+the held leg is listed; an item blocked whole goes to `withheld` with its severity and both
+wordings. Precautions hold nothing and become `cautions`. Every red flag becomes a referral, one
+per department.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .contraindications import (
-    CONTRAINDICATION_BY_CODE,
-    CONTRAINDICATIONS,
-    Contraindication,
-    contraindications_in_force,
-)
 from .evidence import joined
 from .facts import AssessmentFacts, Side
 from .findings import FINDING_RULES, Finding, FindingRule, PlanInput, findings
+from .hazards import (
+    HAZARD_BY_CODE,
+    HAZARD_RULES,
+    PRECAUTION,
+    SEVERITY_SHORT,
+    Hazard,
+    hazards_in_force,
+    patient_why,
+    staff_why,
+)
 from .library import TARGET_LABELS, Dose, LibraryExercise, exercise_dose
 from .plan_rules import (
     CLINIC,
@@ -37,9 +44,11 @@ from .plan_rules import (
     SUPPORTER,
     SUPPORTER_RULES,
     PlanRule,
-    violations,
+    care_item,
+    default_side,
 )
 from .redflags import SAME_DAY, URGENCY_ORDER, Flag, Screening
+from .verdicts import Block, Verdict, check
 from .version import RULES_VERSION
 from .wording import sentences
 
@@ -54,19 +63,19 @@ __all__ = [
     "CLINIC_RULES",
     "COMPRESS",
     "COMPRESS_RULES",
-    "CONTRAINDICATIONS",
-    "CONTRAINDICATION_BY_CODE",
     "EXERCISE",
     "FINDING_RULES",
     "HABIT",
     "HABIT_RULES",
+    "HAZARD_BY_CODE",
+    "HAZARD_RULES",
     "KIND_LABELS",
     "MAX_EXERCISES",
     "PLAN_RULES",
     "SUPPORTER",
     "SUPPORTER_RULES",
     "TARGET_LABELS",
-    "Contraindication",
+    "Caution",
     "Dose",
     "Finding",
     "FindingRule",
@@ -77,13 +86,12 @@ __all__ = [
     "ProposedPlan",
     "ReferralProposal",
     "WithheldItem",
-    "contraindications_in_force",
     "exercise_dose",
     "findings",
+    "hazards_in_force",
     "propose",
     "referrals",
     "visit_interval_days",
-    "violations",
 ]
 
 
@@ -96,6 +104,10 @@ class PlanItem:
     reason: str
     findings: tuple[str, ...]
     detail: str = ""
+
+    @property
+    def side(self) -> str:
+        return self.dose.side if self.dose else Side.NONE
 
     def as_dict(self) -> dict[str, object]:
         """Plain text in the active language: for a snapshot that must not change later."""
@@ -112,21 +124,56 @@ class PlanItem:
 
 @dataclass(frozen=True)
 class WithheldItem:
-    """`contraindication` is the most serious one the item breaks; `reason` quotes them all."""
+    """An item (or, when `partial`, one leg of it) held back, and why.
+
+    `side` is the leg on hold (LEFT or RIGHT), or BOTH / NONE for the whole item. `severity` is
+    the most serious among `hazards` (codes, most serious first): an ABSOLUTE hold is never
+    given, a RELATIVE one may be, with a written reason. `reason` is for staff (every hazard,
+    with what it blocks and why); `patient` is what the patient reads (the most serious pair's
+    sentence, naming no condition)."""
 
     kind: str
     code: str
     label: str
-    contraindication: str
+    side: str
+    severity: str
+    hazards: tuple[str, ...]
     reason: str
+    patient: str
+    partial: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
             "code": self.code,
             "label": str(self.label),
-            "contraindication": self.contraindication,
+            "side": self.side,
+            "severity": self.severity,
+            "hazards": list(self.hazards),
             "reason": str(self.reason),
+            "patient": str(self.patient),
+            "partial": self.partial,
+        }
+
+
+@dataclass(frozen=True)
+class Caution:
+    """A precaution in force: nothing withheld, a caution for staff and a "go now" for the
+    patient."""
+
+    hazard: str
+    side: str
+    reason: str
+    staff: str
+    patient: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "hazard": self.hazard,
+            "side": self.side,
+            "reason": str(self.reason),
+            "staff": str(self.staff),
+            "patient": str(self.patient),
         }
 
 
@@ -154,11 +201,15 @@ class ProposedPlan:
     visit_interval_days: int | None
     reassess_on: date
     rules_version: str
+    cautions: tuple[Caution, ...] = ()
+    hazards: tuple[Hazard, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
             "items": [item.as_dict() for item in self.items],
             "withheld": [item.as_dict() for item in self.withheld],
+            "cautions": [caution.as_dict() for caution in self.cautions],
+            "hazards": [hazard.as_dict() for hazard in self.hazards],
             "referrals": [referral.as_dict() for referral in self.referrals],
             "visit_interval_days": self.visit_interval_days,
             "reassess_on": self.reassess_on.isoformat(),
@@ -175,7 +226,16 @@ def _triggered(found: Mapping[str, Finding], triggers: frozenset[str]) -> tuple[
     return tuple(code for code in found if code in triggers)
 
 
-def _from_rules(rules: Iterable[PlanRule], found: Mapping[str, Finding]) -> Iterator[PlanItem]:
+def _rule_dose(rule: PlanRule, complaint_side: str) -> Dose | None:
+    side = default_side(rule.placement, complaint_side)
+    if rule.dose is None and not side:
+        return None
+    return replace(rule.dose or Dose(), side=side)
+
+
+def _from_rules(
+    rules: Iterable[PlanRule], found: Mapping[str, Finding], complaint_side: str
+) -> Iterator[PlanItem]:
     for rule in rules:
         triggered = _triggered(found, rule.triggers)
         if triggered and not rule.unless & found.keys():
@@ -183,7 +243,7 @@ def _from_rules(rules: Iterable[PlanRule], found: Mapping[str, Finding]) -> Iter
                 kind=rule.kind,
                 code=rule.code,
                 label=rule.label,
-                dose=rule.dose,
+                dose=_rule_dose(rule, complaint_side),
                 reason=_quoting(found, triggered),
                 findings=triggered,
                 detail=rule.detail,
@@ -213,18 +273,41 @@ def _exercises(
         )
 
 
-def _withheld(item: PlanItem, broken: list[str], in_force: Mapping[str, str]) -> WithheldItem:
-    why = joined(
-        tuple(
-            format_lazy(
-                _("{contraindication}: {why}"),
-                contraindication=CONTRAINDICATION_BY_CODE[code].label,
-                why=in_force[code],
-            )
-            for code in broken
-        )
+def block_reason(block: Block) -> str:
+    """Staff wording of one block: the hazard, its severity and side, the findings, and why this
+    care is held."""
+    hazard = block.hazard
+    return format_lazy(
+        _("{hazard} ({severity}): {findings}. {why}"),
+        hazard=hazard.label,
+        severity=SEVERITY_SHORT[hazard.severity],
+        findings=hazard.reason,
+        why=staff_why(hazard, block.tag),
     )
-    return WithheldItem(item.kind, item.code, item.label, broken[0], why)
+
+
+def withheld_entry(item: PlanItem, verdict: Verdict) -> WithheldItem:
+    """The held item (or its held leg), from a verdict that blocks it."""
+    partial = verdict.narrowed
+    side = verdict.held_leg if partial else (item.side or Side.NONE)
+    first = verdict.blocks[0]
+    return WithheldItem(
+        kind=item.kind,
+        code=item.code,
+        label=item.label,
+        side=side,
+        severity=verdict.severity,
+        hazards=tuple(verdict.hazard_codes()),
+        reason=joined(tuple(block_reason(block) for block in verdict.blocks)),
+        patient=patient_why(first.hazard, first.tag, side if partial else first.leg),
+        partial=partial,
+    )
+
+
+def _narrowed(item: PlanItem, side: str) -> PlanItem:
+    dose = item.dose
+    extra = dose.extra_sets_side if dose.extra_sets_side == side else Side.NONE
+    return replace(item, dose=replace(dose, side=side, extra_sets_side=extra))
 
 
 def choose_exercises(candidates: list[PlanItem], limit: int = MAX_EXERCISES) -> list[PlanItem]:
@@ -256,19 +339,25 @@ def _sort_out(
     candidates: Iterable[PlanItem],
     pick: Callable[[list[PlanItem]], list[PlanItem]],
     library: Mapping[str, LibraryExercise],
-    in_force: Mapping[str, str],
+    hazards: tuple[Hazard, ...],
 ) -> tuple[list[PlanItem], list[WithheldItem]]:
-    """Safe candidates to the plan, the others to the withheld list with their reasons; `pick`
-    chooses among each (all of them, or the exercises within the limit)."""
-    safe, held = [], []
+    """Clear and narrowed candidates to the plan, the rest to the withheld list; `pick` chooses
+    among each (all of them, or the exercises within the limit). A narrowed item's held leg is
+    listed beside it, so the practitioner sees why it is one-sided."""
+    given, held, verdicts = [], [], {}
     for item in candidates:
-        broken = violations(item.code, item.kind, library, in_force)
-        (held if broken else safe).append(item)
+        verdict = check(care_item(item.code, item.kind, library, item.side), hazards)
+        verdicts[item.code] = verdict
+        if verdict.held:
+            held.append(item)
+        else:
+            given.append(_narrowed(item, verdict.side) if verdict.narrowed else item)
+    chosen = pick(given)
     withheld = [
-        _withheld(item, violations(item.code, item.kind, library, in_force), in_force)
-        for item in pick(held)
+        withheld_entry(item, verdicts[item.code]) for item in chosen if verdicts[item.code].narrowed
     ]
-    return pick(safe), withheld
+    withheld += [withheld_entry(item, verdicts[item.code]) for item in pick(held)]
+    return chosen, withheld
 
 
 def _referral_reason(flags: list[Flag]) -> str:
@@ -311,25 +400,36 @@ def visit_interval_days(
     return FORTNIGHTLY
 
 
+def cautions(hazards: Iterable[Hazard]) -> tuple[Caution, ...]:
+    return tuple(
+        Caution(
+            hazard=hazard.code,
+            side=hazard.side,
+            reason=hazard.reason,
+            staff=hazard.rule.caution.staff,
+            patient=hazard.rule.caution.patient,
+        )
+        for hazard in hazards
+        if hazard.severity == PRECAUTION
+    )
+
+
 def propose(plan_input: PlanInput) -> ProposedPlan:
     facts, screening, today = plan_input.facts, plan_input.screening, plan_input.today
     found = findings(plan_input)
-    in_force = {
-        code: reason
-        for code, reason in contraindications_in_force(facts, screening, today).items()
-        if code not in plan_input.lifted
-    }
+    hazards = hazards_in_force(facts, screening, today, lifted=plan_input.lifted)
     library = {exercise.code: exercise for exercise in plan_input.library}
+    complaint_side = facts.complaint.side
     items: list[PlanItem] = []
     withheld: list[WithheldItem] = []
     for candidates, pick in (
-        (_from_rules(CLINIC_RULES, found), _every),
+        (_from_rules(CLINIC_RULES, found, complaint_side), _every),
         (_exercises(plan_input.library, found), choose_exercises),
-        (_from_rules(HABIT_RULES, found), _every),
-        (_from_rules(SUPPORTER_RULES, found), _every),
-        (_from_rules(COMPRESS_RULES, found), _every),
+        (_from_rules(HABIT_RULES, found, complaint_side), _every),
+        (_from_rules(SUPPORTER_RULES, found, complaint_side), _every),
+        (_from_rules(COMPRESS_RULES, found, complaint_side), _every),
     ):
-        proposed, held = _sort_out(candidates, pick, library, in_force)
+        proposed, held = _sort_out(candidates, pick, library, hazards)
         items.extend(proposed)
         withheld.extend(held)
     proposed_referrals = referrals(screening)
@@ -341,4 +441,6 @@ def propose(plan_input: PlanInput) -> ProposedPlan:
         visit_interval_days=visit_interval_days(facts, screening, proposed_referrals),
         reassess_on=today + timedelta(days=reassess_after),
         rules_version=RULES_VERSION,
+        cautions=cautions(hazards),
+        hazards=hazards,
     )

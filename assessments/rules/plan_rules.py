@@ -1,9 +1,10 @@
 """The plan's rule tables: in-clinic work, habits, the knee supporter and compresses.
 
 Each rule is a small named entry: what it proposes, which findings trigger it (any one of them),
-which findings suppress it, and which contraindications rule it out. Home exercises are not here:
-they come from the clinic's library (`library.LibraryExercise`), which carries its own targets and
-contraindications. `violations` answers "does this item break anything in force?" for both.
+which findings suppress it, what kind of care it is (its care tags, read by the hazard table) and
+how it is placed on the body. Home exercises are not here: they come from the clinic's library
+(`library.LibraryExercise`), which carries its own targets and care tags. `care_item` describes
+either kind of item to the hazard check (`verdicts.check`).
 """
 
 from collections.abc import Mapping
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .contraindications import in_table_order
+from . import care
+from .facts import Side
 from .library import Dose, LibraryExercise
+from .verdicts import CareItem
 
 CLINIC, EXERCISE, HABIT = "clinic", "exercise", "habit"
 SUPPORTER, COMPRESS = "supporter", "compress"
@@ -24,10 +27,11 @@ KIND_LABELS = {
     COMPRESS: _("Compress"),
 }
 
-# Hands-on work that presses, stretches or moves the leg waits while a clot is suspected, the leg
-# is hot and swollen, or a doctor has yet to see a red flag.
-LEG_WORK = frozenset({"suspected_dvt", "acute_hot_swelling", "awaiting_clearance"})
-HEAT = frozenset({"acute_inflammation", "acute_hot_swelling", "suspected_dvt"})
+# How an item is placed on the body.
+EACH_LEG = "each_leg"  # done on each leg in turn: can be narrowed to one leg
+BOTH_AT_ONCE = "both_at_once"  # both legs (or the pelvis) at once: cannot be split
+COMPLAINT_SIDE = "complaint_side"  # where it hurts: one leg when the complaint names one
+NOT_ON_A_LEG = "not_on_a_leg"
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,17 @@ class PlanRule:
     detail: str = ""
     dose: Dose | None = None
     unless: frozenset[str] = frozenset()
-    contraindications: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    placement: str = NOT_ON_A_LEG
+
+    def __post_init__(self):
+        object.__setattr__(self, "tags", care.known_tags(self.tags, f"plan rule {self.code!r}"))
 
 
-def _clinic(code, label, triggers, contraindications=LEG_WORK) -> PlanRule:
-    return PlanRule(code, CLINIC, label, frozenset(triggers), contraindications=contraindications)
+def _clinic(code, label, triggers, tags, placement=EACH_LEG) -> PlanRule:
+    return PlanRule(
+        code, CLINIC, label, frozenset(triggers), tags=frozenset(tags), placement=placement
+    )
 
 
 CLINIC_RULES: tuple[PlanRule, ...] = (
@@ -51,16 +61,19 @@ CLINIC_RULES: tuple[PlanRule, ...] = (
         "pelvic_alignment",
         _("Pelvic alignment"),
         {"pelvic_obliquity", "pelvic_rotation", "posture_lordosis"},
+        {care.MOBILISATION},
+        BOTH_AT_ONCE,
     ),
-    _clinic("hip_mobilisation", _("Hip mobilisation"), {"stiff_hip"}),
-    _clinic("ankle_mobilisation", _("Ankle mobilisation"), {"stiff_ankle"}),
+    _clinic("hip_mobilisation", _("Hip mobilisation"), {"stiff_hip"}, {care.MOBILISATION}),
+    _clinic("ankle_mobilisation", _("Ankle mobilisation"), {"stiff_ankle"}, {care.MOBILISATION}),
     _clinic(
         "hamstring_release",
         _("Hamstring and fascia release"),
         {"tight_hamstring", "knee_back_pain"},
+        {care.DEEP_WORK, care.MASSAGE, care.KNEE_BACK_PRESSURE},
     ),
-    _clinic("calf_release", _("Calf release"), {"calf_tension"}),
-    # Teaching how to stand and walk presses on nothing: it needs no clearance.
+    _clinic("calf_release", _("Calf release"), {"calf_tension"}, {care.DEEP_WORK, care.MASSAGE}),
+    # Teaching how to stand and walk presses on nothing: no hazard holds it.
     _clinic(
         "posture_gait_guidance",
         _("Posture and gait guidance"),
@@ -71,7 +84,8 @@ CLINIC_RULES: tuple[PlanRule, ...] = (
             "gait_pattern",
             "short_stride",
         },
-        contraindications=frozenset(),
+        set(),
+        NOT_ON_A_LEG,
     ),
 )
 PLAN_RULES = CLINIC_RULES
@@ -137,14 +151,17 @@ HABIT_RULES: tuple[PlanRule, ...] = (
             "potassium and calcium, such as leafy greens, beans, bananas, seaweed and dairy."
         ),
     ),
-    _habit(
+    PlanRule(
         "keep_legs_warm",
+        HABIT,
         _("Keep the legs warm"),
-        {"cold_extremities"},
-        _(
+        frozenset({"cold_extremities"}),
+        detail=_(
             "Keep the knees and calves warm: long socks or leg warmers, a blanket over the lap "
             "in air-conditioned rooms, and a soak in the bath rather than only a shower."
         ),
+        tags=frozenset({care.HEAT}),
+        placement=BOTH_AT_ONCE,
     ),
 )
 
@@ -181,8 +198,8 @@ COMPRESS_RULES: tuple[PlanRule, ...] = (
         _("Cold compress, briefly"),
         frozenset({"acute_stage"}),
         dose=Dose(duration_minutes=10),
-        # A warm, swollen leg is for the doctor to see first, not to be treated at home.
-        contraindications=frozenset({"suspected_dvt"}),
+        tags=frozenset({care.COLD}),
+        placement=COMPLAINT_SIDE,
         detail=_(
             "Only in the first 24 to 48 hours of the pain: a cold pack wrapped in a thin cloth "
             "for about 10 minutes at a time. Put it above or below the back of the knee, not in "
@@ -195,7 +212,8 @@ COMPRESS_RULES: tuple[PlanRule, ...] = (
         _("Warm compress"),
         frozenset({"chronic_stage"}),
         dose=Dose(duration_minutes=20),
-        contraindications=HEAT,
+        tags=frozenset({care.HEAT}),
+        placement=COMPLAINT_SIDE,
         detail=_(
             "For a long-standing dull or heavy ache: a warm pack for 20 to 30 minutes. Not "
             "straight after a bath, when the skin is sensitive. Put it on the thigh or calf side "
@@ -211,28 +229,43 @@ RULE_BY_KEY: dict[tuple[str, str], PlanRule] = {
 }
 
 
-def ruled_out_by(item_code: str, kind: str, library: Mapping[str, LibraryExercise]) -> frozenset:
-    """The contraindications that rule an item out, whether or not they are in force.
-
-    An item nobody defined is an error (KeyError), never silently "safe".
-    """
+def tags_of(item_code: str, kind: str, library: Mapping[str, LibraryExercise]) -> frozenset:
+    """The care tags of an item. An item nobody defined is an error (KeyError), never silently
+    "safe"."""
     if kind == EXERCISE:
-        return library[item_code].contraindications
+        return library[item_code].care_tags
     try:
-        return RULE_BY_KEY[(kind, item_code)].contraindications
+        return RULE_BY_KEY[(kind, item_code)].tags
     except KeyError:
         raise KeyError(f"no plan item {kind}/{item_code}") from None
 
 
-def violations(
-    item_code: str,
-    kind: str,
-    library: Mapping[str, LibraryExercise],
-    in_force: Mapping[str, str],
-) -> list[str]:
-    """The contraindication codes in force that this item breaks, most serious first.
+def placement_of(item_code: str, kind: str, library: Mapping[str, LibraryExercise]) -> str:
+    if kind == EXERCISE:
+        return EACH_LEG if library[item_code].per_side else BOTH_AT_ONCE
+    return RULE_BY_KEY[(kind, item_code)].placement
 
-    The plan editor calls it for an item a practitioner adds by hand: a non-empty answer means
-    the item needs an override reason.
-    """
-    return in_table_order(ruled_out_by(item_code, kind, library) & set(in_force))
+
+def default_side(placement: str, complaint_side: str) -> str:
+    """Where an item is given when nobody has chosen: each leg, or the complaint's one leg."""
+    if placement == EACH_LEG:
+        return Side.BOTH
+    if placement == COMPLAINT_SIDE:
+        return complaint_side if complaint_side in (Side.LEFT, Side.RIGHT) else Side.BOTH
+    return Side.NONE
+
+
+def care_item(
+    item_code: str, kind: str, library: Mapping[str, LibraryExercise], side: str
+) -> CareItem:
+    """The item as the hazard check reads it, given on `side`."""
+    placement = placement_of(item_code, kind, library)
+    if placement in (BOTH_AT_ONCE, NOT_ON_A_LEG):
+        side = Side.NONE
+    return CareItem(
+        kind=kind,
+        code=item_code,
+        tags=tags_of(item_code, kind, library),
+        side=side,
+        splittable=placement in (EACH_LEG, COMPLAINT_SIDE),
+    )

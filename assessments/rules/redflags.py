@@ -1,7 +1,10 @@
 """Red-flag screening: every rule that fires becomes a referral flag.
 
-Rules are data (`RULES`): a code, what is suspected, which department and how soon, the source,
-and an `evaluate(facts, today)` that returns the `Evidence` or None. Each rule reads its red-flag
+A red flag says whom the patient should see and how soon; what care is withheld meanwhile is
+decided separately, by the hazards (`hazards`). Rules are data (`RULES`): a code, what is
+suspected (for staff), what was found (for the patient, in words that name no condition), which
+department and how soon, the source, and an `evaluate(facts, today)` that returns the `Evidence`
+or None. Each rule reads its red-flag
 answer AND the findings recorded elsewhere (measurements, palpation, complaint, Wells answers),
 so a flag fires even when its checkbox was left empty. Rules are independent of one another: the
 screen collects every flag that fires and suppresses none (a same-day suspected DVT still lists
@@ -18,10 +21,11 @@ from decimal import Decimal
 
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .asymmetry import Asymmetry, compute_asymmetries
 from .evidence import NO, YES, Evidence, codes, gather, joined, when
-from .facts import AssessmentFacts, Provoker, Quality, Side
+from .facts import AssessmentFacts, Cancer, Provoker, Quality, Side
 from .swelling import (
     calf_evidence,
     reported_swelling,
@@ -30,9 +34,10 @@ from .swelling import (
     wells_evidence,
     wells_for,
 )
+from .trend import improvement
 from .version import RULES_VERSION
 from .wells import SOURCE as WELLS_SOURCE
-from .wells import WELLS_ITEM_BY_CODE, WellsResult
+from .wells import WellsResult
 
 ORTHOPAEDICS = "orthopaedics"
 INTERNAL_VASCULAR = "internal_vascular"
@@ -72,6 +77,7 @@ class Flag:
     reason: str
     inputs: Mapping[str, str]
     source: str
+    patient_label: str = ""
 
     @property
     def advice(self) -> str:
@@ -96,8 +102,12 @@ class Flag:
 
 @dataclass(frozen=True)
 class RedFlagRule:
+    """`label` is for staff ("suspected ..."); `patient_label` says what was found, in words a
+    patient reads, naming no condition."""
+
     code: str
     label: str
+    patient_label: str
     department: str
     urgency: str
     source: str
@@ -115,6 +125,7 @@ class RedFlagRule:
             reason=capfirst(joined(evidence.reasons)),
             inputs=dict(evidence.inputs),
             source=self.source,
+            patient_label=self.patient_label,
         )
 
 
@@ -146,8 +157,12 @@ def _calf_asymmetry(facts: AssessmentFacts, today: date) -> Evidence | None:
     return calf_evidence(facts)
 
 
-def _leg_swelling_or_warmth(facts: AssessmentFacts, today: date) -> Evidence | None:
-    return gather(reported_swelling(facts), sudden_or_warm(facts))
+def _leg_swelling(facts: AssessmentFacts, today: date) -> Evidence | None:
+    # Warmth is quoted beside a swelling; on its own it is no reason for a vascular referral.
+    swelling = reported_swelling(facts)
+    if swelling is None:
+        return None
+    return gather(swelling, sudden_or_warm(facts))
 
 
 _LUMP_FEATURES = (
@@ -240,15 +255,32 @@ def _pain_duration(facts: AssessmentFacts, today: date) -> Evidence | None:
     return Evidence((reason,), inputs)
 
 
-def _persistent_pain(facts: AssessmentFacts, today: date) -> Evidence | None:
-    return gather(
-        _pain_duration(facts, today),
-        when(
-            facts.red_flags.pain_not_improving,
-            _("the pain is not improving"),
-            {"red_flags.pain_not_improving": YES},
-        ),
+def _not_improving(facts: AssessmentFacts) -> Evidence | None:
+    return when(
+        facts.red_flags.pain_not_improving,
+        _("the pain is not improving"),
+        {"red_flags.pain_not_improving": YES},
     )
+
+
+def _persistent_pain(facts: AssessmentFacts, today: date) -> Evidence | None:
+    """Two weeks or more, unless clearly better than at the previous assessment (then it is a
+    precaution: see `hazards`); "not improving" ticked is a flag whatever the numbers say."""
+    duration = _pain_duration(facts, today)
+    ticked = _not_improving(facts)
+    if ticked is None and (duration is None or improvement(facts) is not None):
+        return None
+    return gather(duration, ticked)
+
+
+def improving_persistent_pain(facts: AssessmentFacts, today: date) -> Evidence | None:
+    """Pain for two weeks or more that is clearly better than last time (and nobody ticked "not
+    improving"): no new referral, a precaution to keep watching."""
+    duration = _pain_duration(facts, today)
+    better = improvement(facts)
+    if duration is None or better is None or _not_improving(facts) is not None:
+        return None
+    return gather(duration, better)
 
 
 def _fever(facts: AssessmentFacts, today: date) -> Evidence | None:
@@ -263,28 +295,48 @@ def _trauma(facts: AssessmentFacts, today: date) -> Evidence | None:
     )
 
 
+def _cancer(facts: AssessmentFacts) -> Evidence | None:
+    cancer = facts.red_flags.cancer
+    return gather(
+        when(
+            cancer == Cancer.ACTIVE,
+            _("cancer treated within 6 months, or palliative care"),
+            {"red_flags.cancer": cancer},
+        ),
+        when(cancer == Cancer.PAST, _("cancer in the past"), {"red_flags.cancer": cancer}),
+    )
+
+
+def _immobilised(facts: AssessmentFacts) -> Evidence | None:
+    answers = facts.red_flags
+    return gather(
+        when(
+            answers.paralysis_or_cast,
+            _("paralysis, paresis or a recent plaster cast of a leg"),
+            {"red_flags.paralysis_or_cast": YES},
+        ),
+        when(
+            answers.bedridden_or_surgery,
+            _("bedridden 3 days or more, or major surgery within 12 weeks"),
+            {"red_flags.bedridden_or_surgery": YES},
+        ),
+    )
+
+
+def _previous_dvt(facts: AssessmentFacts) -> Evidence | None:
+    return when(facts.red_flags.previous_dvt, _("previous DVT"), {"red_flags.previous_dvt": YES})
+
+
 def _risk_factor(
-    answer: str, reason: str, wells_items: tuple[str, ...]
+    factor_of: Callable[[AssessmentFacts], Evidence | None],
 ) -> Callable[[AssessmentFacts, date], Evidence | None]:
     """A DVT risk factor is a flag only beside a swollen leg; alone it is history, not a flag.
-
-    It counts whether ticked on the red-flag screen or among the matching Wells answers.
-    """
+    The answer is the one history question the Wells score reads too."""
 
     def evaluate(facts: AssessmentFacts, today: date) -> Evidence | None:
         if swollen_side(facts) is None:
             return None
-        factor = gather(
-            when(getattr(facts.red_flags, answer), reason, {f"red_flags.{answer}": YES}),
-            *(
-                when(
-                    getattr(facts.wells, item),
-                    WELLS_ITEM_BY_CODE[item].label,
-                    {f"wells.{item}": YES},
-                )
-                for item in wells_items
-            ),
-        )
+        factor = factor_of(facts)
         if factor is None:
             return None
         return gather(factor, reported_swelling(facts), calf_evidence(facts))
@@ -296,6 +348,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="suspected_dvt",
         label=_("Suspected deep-vein thrombosis (DVT)"),
+        patient_label=pgettext_lazy("patient", "Swelling of one leg with warmth or a sudden start"),
         department=INTERNAL_VASCULAR,
         urgency=SAME_DAY,
         source=format_lazy("{}; {}", WELLS_SOURCE, GUIDANCE),
@@ -304,22 +357,25 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="calf_asymmetry",
         label=_("Calf 3 cm or more larger on one side"),
+        patient_label=pgettext_lazy("patient", "One calf measured clearly larger than the other"),
         department=INTERNAL_VASCULAR,
         urgency=SOON,
         source=WELLS_SOURCE,
         evaluate=_calf_asymmetry,
     ),
     RedFlagRule(
-        code="leg_swelling_or_warmth",
-        label=_("Leg swelling or warmth"),
+        code="leg_swelling",
+        label=_("Leg swelling"),
+        patient_label=pgettext_lazy("patient", "Swelling of the leg"),
         department=INTERNAL_VASCULAR,
         urgency=SOON,
         source=GUIDANCE,
-        evaluate=_leg_swelling_or_warmth,
+        evaluate=_leg_swelling,
     ),
     RedFlagRule(
         code="popliteal_mass_hard_or_growing",
         label=_("Lump behind the knee that is hard, growing, red or warm"),
+        patient_label=pgettext_lazy("patient", "A lump behind the knee"),
         department=ORTHOPAEDICS,
         urgency=SOON,
         source=GUIDANCE,
@@ -328,6 +384,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="pulsating_mass",
         label=_("Pulsating lump behind the knee"),
+        patient_label=pgettext_lazy("patient", "A lump behind the knee that pulses"),
         department=VASCULAR_SURGERY,
         urgency=SAME_DAY,
         source=_("Standard red-flag screening: a pulsating lump behind the knee"),
@@ -336,6 +393,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="walking_or_stairs_worse",
         label=_("Walking or stairs getting harder"),
+        patient_label=pgettext_lazy("patient", "Walking or stairs getting harder"),
         department=ORTHOPAEDICS,
         urgency=ROUTINE,
         source=GUIDANCE,
@@ -344,6 +402,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="night_pain",
         label=_("Pain at night"),
+        patient_label=pgettext_lazy("patient", "Pain at night"),
         department=ORTHOPAEDICS,
         urgency=SOON,
         source=GUIDANCE,
@@ -352,6 +411,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="numbness",
         label=_("Numbness"),
+        patient_label=pgettext_lazy("patient", "Numbness"),
         department=ORTHOPAEDICS,
         urgency=SOON,
         source=GUIDANCE,
@@ -360,6 +420,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="persistent_pain",
         label=_("Pain for two weeks or more, or not improving"),
+        patient_label=pgettext_lazy("patient", "Pain that has lasted two weeks or more"),
         department=ORTHOPAEDICS,
         urgency=ROUTINE,
         source=GUIDANCE,
@@ -368,6 +429,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="fever",
         label=_("Fever"),
+        patient_label=pgettext_lazy("patient", "Fever"),
         department=INTERNAL_MEDICINE,
         urgency=SAME_DAY,
         source=_("Standard red-flag screening: fever with leg or joint pain"),
@@ -376,6 +438,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="trauma_cannot_bear_weight",
         label=_("Injury and unable to bear weight"),
+        patient_label=pgettext_lazy("patient", "An injury, and standing on the leg is difficult"),
         department=ORTHOPAEDICS,
         urgency=SAME_DAY,
         source=_("Ottawa knee rule: unable to bear weight after an injury (Stiell et al.)"),
@@ -384,33 +447,55 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="risk_factor_cancer",
         label=_("DVT risk factor beside a swollen leg: cancer"),
+        patient_label=pgettext_lazy(
+            "patient", "A swollen leg, with a medical history the doctor should know about"
+        ),
         department=INTERNAL_VASCULAR,
         urgency=SOON,
         source=WELLS_SOURCE,
-        evaluate=_risk_factor("cancer_history", _("history of cancer"), ("active_cancer",)),
+        evaluate=_risk_factor(_cancer),
     ),
     RedFlagRule(
         code="risk_factor_surgery_or_immobilisation",
         label=_("DVT risk factor beside a swollen leg: recent surgery or immobilisation"),
+        patient_label=pgettext_lazy(
+            "patient", "A swollen leg after an operation, a cast or time in bed"
+        ),
         department=INTERNAL_VASCULAR,
         urgency=SOON,
         source=WELLS_SOURCE,
-        evaluate=_risk_factor(
-            "recent_surgery_or_immobilisation",
-            _("recent surgery or immobilisation"),
-            ("paralysis_or_cast", "bedridden_or_surgery"),
-        ),
+        evaluate=_risk_factor(_immobilised),
     ),
     RedFlagRule(
         code="risk_factor_previous_dvt",
         label=_("DVT risk factor beside a swollen leg: previous DVT"),
+        patient_label=pgettext_lazy(
+            "patient", "A swollen leg, with a medical history the doctor should know about"
+        ),
         department=INTERNAL_VASCULAR,
         urgency=SOON,
         source=WELLS_SOURCE,
-        evaluate=_risk_factor("previous_dvt", _("previous DVT"), ("previous_dvt",)),
+        evaluate=_risk_factor(_previous_dvt),
     ),
 )
 RULE_BY_CODE = {rule.code: rule for rule in RULES}
+
+# Codes earlier rules versions raised, kept on old records: their labels still read.
+RETIRED_RULE_LABELS = {
+    "leg_swelling_or_warmth": _("Leg swelling or warmth"),
+}
+
+
+def rule_label(code: str) -> str:
+    """The staff label of a flag code, current or retired; the code itself when unknown."""
+    if code in RULE_BY_CODE:
+        return RULE_BY_CODE[code].label
+    return RETIRED_RULE_LABELS.get(code, code)
+
+
+def patient_label(code: str) -> str:
+    rule = RULE_BY_CODE.get(code)
+    return rule.patient_label if rule else rule_label(code)
 
 
 def screen(

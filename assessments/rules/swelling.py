@@ -1,7 +1,9 @@
 """Swelling of a leg, by any route: reported on the screen, answered in the Wells items, or
-measured (calves 3 cm or more apart), and the Wells score that goes with it."""
+measured (calves 3 cm or more apart), and the Wells score that goes with it.
 
-from dataclasses import replace
+Warmth is read here only beside a swollen leg: warmth behind the knee with no swelling is not a
+reason to think of a clot (it belongs to the lump and inflammation rules)."""
+
 from decimal import Decimal
 
 from django.utils.text import format_lazy
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .evidence import NO, YES, Evidence, gather, when
 from .facts import LEG_LABELS, SIDE_LABELS, AssessmentFacts, Bilateral, Side
 from .wells import SWOLLEN, WELLS_ITEM_BY_CODE, WellsResult, calf_band, wells_score
+from .wording import number
 
 CALF = "calf_circumference"
 
@@ -45,11 +48,7 @@ def wells_for(facts: AssessmentFacts) -> WellsResult | None:
     side = swollen_side(facts)
     if side is None:
         return None
-    # The same question is asked on both forms; a tick on either is a documented DVT.
-    answers = replace(
-        facts.wells, previous_dvt=facts.wells.previous_dvt or facts.red_flags.previous_dvt
-    )
-    return wells_score(answers, facts.measurements.get(CALF), side)
+    return wells_score(facts.red_flags, facts.wells, facts.measurements.get(CALF), side)
 
 
 def calf_evidence(facts: AssessmentFacts) -> Evidence | None:
@@ -60,7 +59,7 @@ def calf_evidence(facts: AssessmentFacts) -> Evidence | None:
     difference: Decimal = abs(calf.left - calf.right)
     reason = format_lazy(
         _("calf {difference} cm larger on the {side}"),
-        difference=difference,
+        difference=number(difference),
         side=SIDE_LABELS[side],
     )
     inputs = {
@@ -103,9 +102,8 @@ def wells_evidence(wells: WellsResult | None) -> Evidence | None:
     if wells is None:
         return None
     template = _("Wells score {score}: DVT likely") if wells.likely else _("Wells score {score}")
-    inputs = {
-        "wells.score": str(wells.score),
-        "wells.likely": YES if wells.likely else NO,
-        "wells.items": ",".join(wells.items),
-    }
+    inputs = {"wells.score": str(wells.score), "wells.likely": YES if wells.likely else NO}
+    for line in wells.lines:
+        if line.present:
+            inputs[f"wells.{line.item.code}"] = f"{line.points:+d}"
     return Evidence((format_lazy(template, score=wells.score),), inputs)

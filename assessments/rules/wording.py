@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +39,16 @@ def measured(value: Decimal, measure_code: str) -> str:
     """A measured value with its unit as printed: "55°", "6.5 cm"."""
     unit = MEASURE_BY_CODE[measure_code].unit_label
     return f"{number(value)}{unit}" if unit in UNSPACED else f"{number(value)} {unit}"
+
+
+LANGUAGES = ("ja", "en")
+
+
+def both(text) -> dict[str, str]:
+    """A (lazy) text frozen in Japanese and in English: what a snapshot stores, so a page in
+    either language shows its own words and a later rules version rewrites neither."""
+    frozen = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            frozen[language] = str(text)
+    return frozen

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import body, progress, services, summary
+from assessments import body, explain, plans, progress, services, summary
 from assessments.forms import AmendmentReasonForm, section_form
 from assessments.models import SECTIONS
 from assessments.rules.redflags import URGENCY_ORDER
@@ -47,6 +47,8 @@ def detail(request, pk):
     assessment = access.get_assessment(request, pk)
     audit.viewed(assessment)
     flags = list(assessment.flags.select_related("acknowledged_by"))
+    for flag in flags:
+        flag.input_lines = explain.input_lines(flag.inputs)
     blockers = None if assessment.is_signed else services.sign_blockers(assessment, flags)
     sections = [
         {
@@ -69,6 +71,8 @@ def detail(request, pk):
             "cleared_flags": [f for f in flags if not f.is_current],
             "sections": sections,
             "rows": summary.measurement_rows(assessment, assessment.previous),
+            "wells": explain.wells_breakdown(assessment.screening.get("wells")),
+            "hazards": plans.hazards_for_assessment(assessment, timezone.localdate()),
             "picture": body.picture(assessment),
             "blockers": blockers,
             "missing_sections": [SECTION_LABELS[c] for c in blockers.missing_sections]
@@ -92,10 +96,12 @@ def edit_section(request, pk, section):
             request, _("This assessment is signed: a change is recorded as an amendment.")
         )
         return redirect("assessments:amend", pk=assessment.pk, section=section)
-    form = section_form(section, assessment.section(section), request.POST or None)
+    data = access.form_data(request)
+    form = section_form(section, assessment.section(section), data)
     revision, conflict = assessment.revision, None
+    if data is not None:  # posted now, or kept from a post the ended session refused
+        revision = access.parse_id(data.get("revision")) or 0
     if request.method == "POST":
-        revision = access.parse_id(request.POST.get("revision")) or 0
         if form.is_valid():
             try:
                 services.save_section(
@@ -174,24 +180,45 @@ def amend(request, pk, section):
     section = _section_or_404(section)
     if not assessment.is_signed:
         return redirect("assessments:section", pk=assessment.pk, section=section)
-    form = section_form(section, assessment.section(section), request.POST or None)
-    reason_form = AmendmentReasonForm(request.POST or None)
+    data = access.form_data(request)
+    form = section_form(section, assessment.section(section), data)
+    reason_form = AmendmentReasonForm(data)
+    revision, conflict = assessment.revision, None
+    if data is not None:
+        revision = access.parse_id(data.get("revision")) or 0
     if request.method == "POST" and form.is_valid() and reason_form.is_valid():
-        done = services.amend(
-            assessment=assessment,
-            section=section,
-            data=form.to_json(),
-            reason=reason_form.cleaned_data["reason"],
-            by=request.user,
-            today=timezone.localdate(),
-        )
-        if done:
-            messages.success(request, _("Amendment recorded."))
+        try:
+            done = services.amend(
+                assessment=assessment,
+                section=section,
+                data=form.to_json(),
+                reason=reason_form.cleaned_data["reason"],
+                revision=revision,
+                by=request.user,
+                today=timezone.localdate(),
+            )
+        except services.EditConflict as clash:
+            conflict, revision = clash.current, clash.current.revision
         else:
-            messages.info(request, _("Nothing was changed, so no amendment was recorded."))
-        return redirect("assessments:detail", pk=assessment.pk)
+            if done:
+                messages.success(request, _("Amendment recorded."))
+            else:
+                messages.info(request, _("Nothing was changed, so no amendment was recorded."))
+            return redirect("assessments:detail", pk=assessment.pk)
     return _section_page(
-        request, assessment, section, form, {"reason_form": reason_form, "amending": True}
+        request,
+        assessment,
+        section,
+        form,
+        {
+            "reason_form": reason_form,
+            "amending": True,
+            "revision": revision,
+            "conflict": conflict,
+            "conflict_lines": summary.describe(section, conflict.section(section))
+            if conflict
+            else None,
+        },
     )
 
 

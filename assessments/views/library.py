@@ -10,15 +10,19 @@ from django.views.decorators.http import require_POST
 from assessments.library import install_shipped
 from assessments.models import Exercise
 from assessments.pdf import static_root
-from assessments.rules.contraindications import CONTRAINDICATIONS
+from assessments.rules.care import CARE_TAG_LABELS
 from assessments.rules.library import TARGET_LABELS
 from clinic import access
 
 
 class ExerciseForm(forms.ModelForm):
-    contraindications = forms.MultipleChoiceField(
-        label=gettext_lazy("Contraindications (withheld when in force)"),
-        choices=[(c.code, c.label) for c in CONTRAINDICATIONS],
+    care_tags = forms.MultipleChoiceField(
+        label=gettext_lazy("What kind of care it is (the safety table withholds by these)"),
+        help_text=gettext_lazy(
+            "Tick every one that applies: a hazard on a leg withholds the kinds of care it "
+            "blocks there. An exercise with none ticked is never withheld."
+        ),
+        choices=list(CARE_TAG_LABELS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -42,7 +46,7 @@ class ExerciseForm(forms.ModelForm):
             "steps",
             "key_points",
             "cautions",
-            "contraindications",
+            "care_tags",
             "targets",
             "hold_seconds",
             "reps",
@@ -105,15 +109,12 @@ def exercise_list(request):
 @access.allow(*access.CLINICAL)
 def exercise_detail(request, pk):
     exercise = get_object_or_404(_library(request), pk=pk)
-    labels = {c.code: c.label for c in CONTRAINDICATIONS}
     return render(
         request,
         "assessments/exercise_detail.html",
         {
             "exercise": exercise,
-            "contraindication_labels": [
-                labels.get(code, code) for code in exercise.contraindications
-            ],
+            "care_tag_labels": [CARE_TAG_LABELS.get(code, code) for code in exercise.care_tags],
             "target_labels": [TARGET_LABELS.get(code, code) for code in exercise.targets],
         },
     )
@@ -126,7 +127,9 @@ def exercise_edit(request, pk=None):
         if pk
         else Exercise(clinic_id=request.user.clinic_id)
     )
-    form = ExerciseForm(request.POST or None, instance=exercise, clinic_id=request.user.clinic_id)
+    form = ExerciseForm(
+        access.form_data(request), instance=exercise, clinic_id=request.user.clinic_id
+    )
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(request, _("Saved: %(name)s") % {"name": saved.name_ja})

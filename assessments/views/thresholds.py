@@ -33,7 +33,7 @@ def threshold_edit(request, code):
         "threshold": row.threshold if row else Decimal(str(measure.default_threshold)),
         "note": row.note if row else "",
     }
-    form = ThresholdForm(request.POST or None, initial=initial)
+    form = ThresholdForm(access.form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         AsymmetryThreshold.objects.update_or_create(
             clinic_id=request.user.clinic_id,

@@ -90,7 +90,7 @@ def book(request):
             initial["patient_number"] = patient.number
     if access.has_role(request.user, "practitioner"):
         initial["practitioner"] = request.user.pk
-    form = BookingForm(request.POST or None, clinic_id=request.user.clinic_id, initial=initial)
+    form = BookingForm(access.form_data(request), clinic_id=request.user.clinic_id, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             visit = services.book_appointment(

@@ -54,7 +54,7 @@ def patient_list(request):
 
 @access.allow(*access.STAFF)
 def patient_create(request):
-    form = NewPatientForm(request.POST or None)
+    form = NewPatientForm(access.form_data(request))
     duplicates = []
     if request.method == "POST" and form.is_valid():
         if not request.POST.get("confirm_duplicates"):
@@ -108,7 +108,7 @@ def patient_detail(request, pk):
 @access.allow(*access.STAFF)
 def patient_edit(request, pk):
     patient = access.get_patient(request, pk)
-    form = PatientForm(request.POST or None, instance=patient)
+    form = PatientForm(access.form_data(request), instance=patient)
     if request.method == "GET":
         audit.viewed(patient, "patient_edit")
     if request.method == "POST" and form.is_valid():

@@ -16,14 +16,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessments import documents, homecare
-from assessments.models import CarePlan, FunctionalScale, PlanStatus
+from assessments.models import GIVEN_STATUSES, CarePlan, FunctionalScale, PlanStatus
 from clinic import access, audit
 from patients import invitations, scheduling
 
 
 def _plans(patient):
+    """The plans the patient was given: the current one and those it replaced. A draft, or one
+    set aside before it was published, never reaches the patient."""
     return CarePlan.objects.filter(
-        patient=patient, status__in=[PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED]
+        patient=patient, status__in=GIVEN_STATUSES, published_at__isnull=False
     ).order_by("-version")
 
 

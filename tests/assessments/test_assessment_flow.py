@@ -100,7 +100,7 @@ def test_a_swollen_warm_calf_raises_a_same_day_referral_at_the_top(doc, patient)
     flags = {f.code: f for f in RedFlag.objects.filter(assessment=assessment, is_current=True)}
     assert flags["suspected_dvt"].urgency == "same_day"
     assert flags["suspected_dvt"].department == "internal_vascular"
-    assert flags["suspected_dvt"].rules_version == "2026.11-1"
+    assert flags["suspected_dvt"].rules_version == "2026.12-1"
     assert flags["suspected_dvt"].inputs  # what it used is stored
     assert "calf_asymmetry" in flags
     page = doc.get(reverse("assessments:detail", args=[assessment.pk]))
@@ -175,9 +175,12 @@ def test_a_signed_assessment_is_locked_and_changes_only_by_amendment(ours, doc, 
     assessment.refresh_from_db()
     assert assessment.complaint["pain"] == 5
     url = reverse("assessments:amend", args=[assessment.pk, "complaint"])
-    refused = doc.post(url, {**COMPLAINT, "pain": "9"})
+    revision = assessment.revision
+    refused = doc.post(url, {**COMPLAINT, "pain": "9", "revision": revision})
     assert refused.context["reason_form"].errors["reason"]
-    doc.post(url, {**COMPLAINT, "pain": "9", "reason": "記入ミス: 痛みは9でした"})
+    doc.post(
+        url, {**COMPLAINT, "pain": "9", "reason": "記入ミス: 痛みは9でした", "revision": revision}
+    )
     assessment.refresh_from_db()
     amendment = Amendment.objects.get(assessment=assessment)
     assert assessment.complaint["pain"] == 9 and assessment.is_signed
@@ -194,10 +197,46 @@ def test_an_amendment_that_raises_a_flag_shows_it_unacknowledged(doc, patient):
     assessment = _signed(doc, patient)
     doc.post(
         reverse("assessments:amend", args=[assessment.pk, "red_flags"]),
-        {"numbness": "on", "reason": "聞き漏れ"},
+        {"numbness": "on", "reason": "聞き漏れ", "revision": assessment.revision},
     )
     flag = RedFlag.objects.get(assessment=assessment, code="numbness")
     assert flag.is_current and flag.acknowledged_at is None
+
+
+def test_two_practitioners_amending_one_signed_section_the_second_sees_a_conflict(
+    ours, doc, login, patient
+):
+    """The reported case: the second amendment silently replaced the first."""
+    assessment = _signed(doc, patient)
+    url = reverse("assessments:amend", args=[assessment.pk, "complaint"])
+    opened_at = assessment.revision  # both open the amendment form now
+    colleague = login(ours.admin)
+    colleague.post(url, {**COMPLAINT, "pain": "7", "reason": "同僚の訂正", "revision": opened_at})
+    response = doc.post(
+        url, {**COMPLAINT, "pain": "9", "reason": "私の訂正", "revision": opened_at}
+    )
+    assert response.status_code == 200 and response.context["conflict"] is not None
+    assert 'value="9"' in response.content.decode()  # what I typed is kept
+    assessment.refresh_from_db()
+    assert assessment.complaint["pain"] == 7
+    assert [a.reason for a in Amendment.objects.filter(assessment=assessment)] == ["同僚の訂正"]
+    # reopened at the new revision, the second amendment goes in on top of the first
+    doc.post(
+        url,
+        {**COMPLAINT, "pain": "9", "reason": "私の訂正", "revision": response.context["revision"]},
+    )
+    assessment.refresh_from_db()
+    assert assessment.complaint["pain"] == 9
+    assert Amendment.objects.filter(assessment=assessment).count() == 2
+
+
+def test_an_amendment_without_the_revision_it_was_opened_at_is_refused(doc, patient):
+    assessment = _signed(doc, patient)
+    url = reverse("assessments:amend", args=[assessment.pk, "complaint"])
+    response = doc.post(url, {**COMPLAINT, "pain": "9", "reason": "訂正"})
+    assert response.context["conflict"] is not None
+    assessment.refresh_from_db()
+    assert assessment.complaint["pain"] == 5
 
 
 def test_a_flag_that_no_longer_fires_is_kept_not_current(doc, patient):
@@ -327,8 +366,8 @@ def test_the_assessment_page_query_count_does_not_grow_with_earlier_assessments(
     save(doc, current, "measurements", SLR)
     assert current.previous_id == latest.pk
     # session, user, second factor, assessment (+patient, practitioner, previous), flags,
-    # amendments; the view itself goes into the audit trail
-    with django_assert_num_queries(6 + audit.queries_per_entry()):
+    # amendments, the clinic's thresholds (for the hazards); the view goes into the audit trail
+    with django_assert_num_queries(7 + audit.queries_per_entry()):
         doc.get(reverse("assessments:detail", args=[current.pk]))
 
 

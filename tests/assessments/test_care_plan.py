@@ -12,6 +12,7 @@ from assessments import plans
 from assessments.library import install_shipped
 from assessments.models import CarePlan, Exercise, Referral
 from assessments.services import record
+from tests.assessments.pages import editor_fields, post_editor
 from tests.factories import PatientFactory
 
 KNEE_BACK = {
@@ -60,7 +61,11 @@ def propose(client, assessment) -> CarePlan:
 
 
 def publish(client, plan, **data):
-    return client.post(reverse("assessments:plan_publish", args=[plan.pk]), data)
+    return post_editor(client, plan, "assessments:plan_publish", **data)
+
+
+def add(client, plan, code, kind="exercise", **data):
+    return post_editor(client, plan, "assessments:plan_add", item=f"{kind}:{code}", **data)
 
 
 def test_the_worked_example_gets_a_sensible_explained_proposal(ours, doc):
@@ -81,39 +86,108 @@ def test_the_worked_example_gets_a_sensible_explained_proposal(ours, doc):
 
 def test_the_red_flag_patient_gets_no_massage_on_the_swollen_leg(ours, doc):
     plan = propose(doc, signed_assessment(ours, SWOLLEN_CALF))
-    codes = set(plan.items.values_list("code", flat=True))
-    assert not codes & {"knee_back_lymph_massage", "desk_break_knee_back_rub", "calf_release"}
+    on_the_left = plan.items.filter(side__in=["left", "both", ""]).values_list("code", flat=True)
+    assert not set(on_the_left) & {"knee_back_lymph_massage", "desk_break_knee_back_rub"}
     assert {"department": "internal_vascular", "urgency": "same_day"}.items() <= (
         plan.referrals[0].items()
     )
     assert plan.visit_interval_days is None
 
 
-def test_a_contraindicated_exercise_needs_an_override_reason(ours, doc):
+def test_adding_lymph_massage_for_a_same_day_dvt_patient_is_refused_whatever_the_reason(ours, doc):
+    """The reported case: knee-back massage added with the reason 「患者の希望」, published and
+    shown as home care. An absolute hazard is never overridden."""
     plan = propose(doc, signed_assessment(ours, SWOLLEN_CALF))
-    massage = Exercise.objects.get(clinic=ours.clinic, code="knee_back_lymph_massage")
-    url = reverse("assessments:plan_add", args=[plan.pk])
-    doc.post(url, {"exercise": massage.pk})
-    assert not plan.items.filter(code=massage.code).exists()
-    doc.post(url, {"exercise": massage.pk, "override_reason": "医師の許可を電話で確認済み"})
-    added = plan.items.get(code=massage.code)
-    assert added.override_reason and "suspected_dvt" in added.overridden
+    plan.items.filter(code="knee_back_lymph_massage").update(removed=True)
+    for side in ("both", "left"):
+        response = add(
+            doc, plan, "knee_back_lymph_massage", item_side=side, add_reason="患者の希望"
+        )
+        assert response.status_code == 200
+        errors = response.context["editor"].add.errors["item_side"]
+        assert "never overridden" in str(errors) or "解除できません" in str(errors)
+    assert not plan.items.filter(code="knee_back_lymph_massage", removed=False).exists()
+
+
+def test_the_refusal_offers_the_safe_leg_and_the_safe_leg_is_added(ours, doc):
+    plan = propose(doc, signed_assessment(ours, SWOLLEN_CALF))
+    plan.items.filter(code="knee_back_lymph_massage").update(removed=True)
+    response = add(doc, plan, "knee_back_lymph_massage", item_side="both")
+    assert "右脚" in str(response.context["editor"].add.errors["item_side"])
+    add(doc, plan, "knee_back_lymph_massage", item_side="right")
+    added = plan.items.get(code="knee_back_lymph_massage", removed=False)
+    assert (added.side, added.added_by_hand, added.override_reason) == ("right", True, "")
+
+
+def test_a_relative_hazard_needs_a_written_reason_and_keeps_it(ours, doc):
+    sections = {**KNEE_BACK, "red_flags": {"night_pain": True}}
+    plan = propose(doc, signed_assessment(ours, sections))
+    assert not plan.items.filter(code="towel_hamstring_stretch", side="right").exists()
+    plan.items.filter(code="towel_hamstring_stretch").update(removed=True)
+    refused = add(doc, plan, "towel_hamstring_stretch", item_side="both")
+    assert refused.context["editor"].add.errors["add_reason"]
+    add(doc, plan, "towel_hamstring_stretch", item_side="both", add_reason="膝を曲げて軽く行う")
+    added = plan.items.get(code="towel_hamstring_stretch", removed=False)
+    assert added.override_reason == "膝を曲げて軽く行う" and added.overridden == ["night_pain"]
+    publish(doc, plan, referral_explained="on")
+    plan.refresh_from_db()
+    [given] = [i for i in plan.snapshot["items"] if i["code"] == "towel_hamstring_stretch"]
+    assert given["override_reason"] == "膝を曲げて軽く行う"
+    assert "towel_hamstring_stretch" not in {w["code"] for w in plan.snapshot["withheld"]}
+
+
+def test_in_clinic_work_is_added_by_hand_under_the_same_check(ours, doc):
+    plan = propose(doc, signed_assessment(ours, SWOLLEN_CALF))
+    refused = add(doc, plan, "pelvic_alignment", kind="clinic")
+    assert refused.context["editor"].add.errors["item_side"]
+    assert not plan.items.filter(code="pelvic_alignment").exists()
+    add(doc, plan, "posture_gait_guidance", kind="clinic")
+    assert plan.items.get(code="posture_gait_guidance").added_by_hand
+
+
+def test_an_item_added_by_hand_gets_the_librarys_default_dose(ours, doc):
+    plan = propose(doc, signed_assessment(ours, KNEE_BACK))
+    rock = Exercise.objects.get(clinic=ours.clinic, code="knee_to_wall_ankle_rock")
+    plan.items.filter(code=rock.code).update(removed=True)
+    add(doc, plan, rock.code)
+    added = plan.items.get(code=rock.code, removed=False)
+    assert (added.reps, added.sets, added.times_per_day, added.side) == (
+        rock.reps,
+        rock.sets,
+        rock.times_per_day,
+        "both",
+    )
 
 
 def test_a_safe_exercise_is_added_without_a_reason(ours, doc):
     plan = propose(doc, signed_assessment(ours, KNEE_BACK))
-    breathing = Exercise.objects.get(clinic=ours.clinic, code="morning_posture_breathing")
-    doc.post(reverse("assessments:plan_add", args=[plan.pk]), {"exercise": breathing.pk})
-    assert plan.items.get(code=breathing.code).added_by_hand
+    plan.items.filter(code="morning_posture_breathing").delete()
+    add(doc, plan, "morning_posture_breathing")
+    assert plan.items.get(code="morning_posture_breathing").added_by_hand
+
+
+def test_changing_a_narrowed_item_to_both_legs_is_refused_next_to_its_side(ours, doc):
+    plan = propose(doc, signed_assessment(ours, SWOLLEN_CALF))
+    towel = plan.items.get(code="wall_calf_stretch")
+    assert towel.side == "right"
+    response = post_editor(
+        doc, plan, "assessments:plan_details", **{f"item{towel.pk}-side": "both"}, goals="変更"
+    )
+    [shown] = [item for item in response.context["items"] if item.pk == towel.pk]
+    assert shown.dose_form.errors["side"]
+    towel.refresh_from_db()
+    plan.refresh_from_db()
+    assert towel.side == "right" and plan.goals != "変更"  # nothing saved half-way
 
 
 def test_the_practitioner_edits_dose_order_and_removes_an_item(ours, doc):
     plan = propose(doc, signed_assessment(ours, KNEE_BACK))
     towel = plan.items.get(code="towel_hamstring_stretch")
-    url = reverse("assessments:plan_item", args=[plan.pk, towel.pk])
-    doc.post(
-        url,
-        {
+    post_editor(
+        doc,
+        plan,
+        "assessments:plan_details",
+        **{
             f"item{towel.pk}-hold_seconds": "25",
             f"item{towel.pk}-sets": "3",
             f"item{towel.pk}-times_per_day": "2",
@@ -123,16 +197,50 @@ def test_the_practitioner_edits_dose_order_and_removes_an_item(ours, doc):
     )
     towel.refresh_from_db()
     assert (towel.hold_seconds, towel.sets, towel.times_per_day) == (25, 3, 2)
-    doc.post(url, {f"item{towel.pk}-sets": "99"})
+    post_editor(doc, plan, "assessments:plan_details", **{f"item{towel.pk}-sets": "99"})
     towel.refresh_from_db()
     assert towel.sets == 3  # refused, nothing saved
     before = towel.position
-    doc.post(url, {"action": "up"})
+    post_editor(doc, plan, "assessments:plan_item", towel.pk, action="up")
     towel.refresh_from_db()
     assert towel.position <= before
-    doc.post(url, {"action": "remove"})
+    post_editor(doc, plan, "assessments:plan_item", towel.pk, action="remove")
     towel.refresh_from_db()
     assert towel.removed
+
+
+def test_saving_one_part_of_the_editor_keeps_what_was_typed_in_the_others(ours, doc):
+    """The reported case: saving a dose lost the goals typed but not yet saved."""
+    plan = propose(doc, signed_assessment(ours, KNEE_BACK))
+    towel = plan.items.get(code="towel_hamstring_stretch")
+    post_editor(
+        doc,
+        plan,
+        "assessments:plan_item",
+        towel.pk,
+        action="down",
+        goals="階段を痛みなく上る",
+        patient_note="寝る前に",
+        **{f"item{towel.pk}-sets": "3"},
+    )
+    plan.refresh_from_db()
+    towel.refresh_from_db()
+    assert (plan.goals, plan.patient_note, towel.sets) == ("階段を痛みなく上る", "寝る前に", 3)
+
+
+def test_two_practitioners_editing_one_draft_the_second_sees_a_conflict(ours, doc, login):
+    plan = propose(doc, signed_assessment(ours, KNEE_BACK))
+    colleague = login(ours.admin)
+    mine = editor_fields(doc, plan)
+    theirs = editor_fields(colleague, plan)
+    post_editor(colleague, plan, "assessments:plan_details", fields=theirs, goals="同僚の目標")
+    response = post_editor(doc, plan, "assessments:plan_details", fields=mine, goals="私の目標")
+    assert response.status_code == 200
+    assert response.context["editor"].conflict is not None
+    body = response.content.decode()
+    assert "同僚の目標" in body and 'name="goals"' in body and "私の目標" in body
+    plan.refresh_from_db()
+    assert plan.goals == "同僚の目標"
 
 
 def test_a_plan_with_a_referral_is_published_only_once_it_was_explained(ours, doc):
@@ -186,13 +294,13 @@ def test_the_snapshot_does_not_change_when_the_library_does(ours, doc):
 
 def test_the_handout_pdf_reads_back_in_japanese(ours, doc):
     plan = propose(doc, signed_assessment(ours, KNEE_BACK))
-    doc.post(
-        reverse("assessments:plan_details", args=[plan.pk]),
-        {
-            "goals": "階段を痛みなく上る",
-            "patient_note": "毎日少しずつ続けましょう",
-            "visit_interval_days": "7",
-        },
+    post_editor(
+        doc,
+        plan,
+        "assessments:plan_details",
+        goals="階段を痛みなく上る",
+        patient_note="毎日少しずつ続けましょう",
+        visit_interval_days="7",
     )
     publish(doc, plan)
     response = doc.get(reverse("assessments:plan_handout", args=[plan.pk]))
@@ -216,7 +324,11 @@ def test_the_red_flag_handout_says_see_a_doctor_first_and_why_items_wait(ours, d
     publish(doc, plan, referral_explained="on")
     text = pdf_text(doc.get(reverse("assessments:plan_handout", args=[plan.pk])).content)
     assert "医師" in text and "内科・血管外科" in text
-    assert plan.withheld and plan.withheld[0]["label"][:4] in text
+    plan.refresh_from_db()
+    held = plan.snapshot["withheld"]
+    assert held and held[0]["label"]["ja"][:4] in text
+    assert held[0]["patient"]["ja"][:10] in text
+    assert "03-" in text or ours.clinic.phone[:4] in text
 
 
 def test_the_handout_is_rendered_once_and_cached(ours, doc, django_assert_num_queries):
@@ -232,9 +344,12 @@ def test_the_handout_is_rendered_once_and_cached(ours, doc, django_assert_num_qu
 def test_text_typed_as_markup_is_printed_as_text_and_fetches_nothing(ours, doc):
     plan = propose(doc, signed_assessment(ours, KNEE_BACK))
     payload = '<img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/passwd">'
-    doc.post(
-        reverse("assessments:plan_details", args=[plan.pk]),
-        {"goals": payload, "patient_note": "@import url(http://169.254.169.254/x.css);"},
+    post_editor(
+        doc,
+        plan,
+        "assessments:plan_details",
+        goals=payload,
+        patient_note="@import url(http://169.254.169.254/x.css);",
     )
     publish(doc, plan)
     content = doc.get(reverse("assessments:plan_handout", args=[plan.pk])).content
@@ -263,6 +378,7 @@ def test_the_referral_letter_names_the_department_findings_and_wells(ours, doc):
     assert "内科・血管外科" in text and plan.patient.full_name in text
     assert f"{referral.number:05d}" in text
     assert "深部静脈血栓症の疑い" in text and "ウェルズ" in text
+    assert "−2" in text or "-2" in text  # every Wells item is printed, the minus two included
     assert ours.clinic.name in text
 
 
@@ -288,12 +404,16 @@ def test_a_referral_follows_its_life_and_clearance_lifts_withheld_items(ours, do
     )
     referral.refresh_from_db()
     assert referral.cleared and referral.status == "closed"
-    lifted = [code for code in plans.in_force_for_assessment(plan.assessment, timezone.localdate())]
+    referral.refresh_from_db()
+    lifted = [hazard.code for hazard in plans.liftable(referral, timezone.localdate())]
+    assert "suspected_dvt" in lifted
     doc.post(reverse("assessments:referral_lift", args=[referral.pk]), {"lift": lifted})
     new = CarePlan.objects.filter(patient=plan.patient).latest("version")
     assert new.version == 2 and set(new.lifted) == set(lifted)
     assert not new.withheld
     assert {w["code"] for w in plan.withheld} <= set(new.items.values_list("code", flat=True))
+    # what was narrowed to the right leg is back on both
+    assert set(new.items.filter(kind="exercise").values_list("side", flat=True)) <= {"both", ""}
 
 
 def test_the_handout_embeds_each_exercise_drawing(ours, doc, caplog):
@@ -310,9 +430,12 @@ def test_the_handout_embeds_each_exercise_drawing(ours, doc, caplog):
 def test_a_bad_dose_is_refused_next_to_its_field_and_keeps_what_was_typed(ours, doc):
     plan = propose(doc, signed_assessment(ours, KNEE_BACK))
     towel = plan.items.get(code="towel_hamstring_stretch")
-    response = doc.post(
-        reverse("assessments:plan_item", args=[plan.pk, towel.pk]),
-        {f"item{towel.pk}-sets": "99", f"item{towel.pk}-hold_seconds": "25"},
+    response = post_editor(
+        doc,
+        plan,
+        "assessments:plan_item",
+        towel.pk,
+        **{f"item{towel.pk}-sets": "99", f"item{towel.pk}-hold_seconds": "25"},
     )
     assert response.status_code == 200
     [shown] = [item for item in response.context["items"] if item.pk == towel.pk]
@@ -334,13 +457,14 @@ def test_the_admin_adds_an_exercise_with_a_shipped_drawing(ours, login):
             "steps": "椅子に座る\nつま先を上げる",
             "times_per_day": "2",
             "sets": "2",
-            "contraindications": ["suspected_dvt"],
+            "care_tags": ["stretch", "knee_back_stretch"],
             "targets": ["calf_tension"],
         },
     )
     assert response.status_code == 302
     made = Exercise.objects.get(clinic=ours.clinic, code="seated_calf")
     assert made.illustration == "exercises/wall_calf_stretch.svg"
+    assert made.care_tags == ["stretch", "knee_back_stretch"]
     refused = login(ours.admin).post(
         reverse("assessments:exercise_create"),
         {
@@ -374,14 +498,15 @@ def test_moving_an_item_keeps_each_kind_together(ours, doc):
     plan = propose(doc, signed_assessment(ours, KNEE_BACK))
     exercises = [i for i in plans.ordered_items(plan) if i.kind == "exercise"]
     last = exercises[-1]
-    doc.post(reverse("assessments:plan_item", args=[plan.pk, last.pk]), {"action": "up"})
+    post_editor(doc, plan, "assessments:plan_item", last.pk, action="up")
     kinds = [item.kind for item in plans.ordered_items(plan)]
     assert kinds == sorted(kinds, key=plans.KIND_ORDER.index)
     now = [i.pk for i in plans.ordered_items(plan) if i.kind == "exercise"]
     assert now.index(last.pk) == len(exercises) - 2
     first = plans.ordered_items(plan)[0]
+    fields = {**editor_fields(doc, plan), "action": "up"}
     response = doc.post(
-        reverse("assessments:plan_item", args=[plan.pk, first.pk]), {"action": "up"}, follow=True
+        reverse("assessments:plan_item", args=[plan.pk, first.pk]), fields, follow=True
     )
     assert plans.ordered_items(plan)[0].pk == first.pk
     assert list(response.context["messages"])
@@ -389,18 +514,24 @@ def test_moving_an_item_keeps_each_kind_together(ours, doc):
 
 def test_the_same_exercise_cannot_be_added_twice(ours, doc):
     plan = propose(doc, signed_assessment(ours, KNEE_BACK))
-    towel = Exercise.objects.get(clinic=ours.clinic, code="towel_hamstring_stretch")
-    response = doc.post(reverse("assessments:plan_add", args=[plan.pk]), {"exercise": towel.pk})
-    assert response.context["add_form"].errors["exercise"]
-    assert plan.items.filter(code=towel.code).count() == 1
+    response = add(doc, plan, "towel_hamstring_stretch")
+    assert response.context["editor"].add.errors["item"]
+    assert plan.items.filter(code="towel_hamstring_stretch").count() == 1
 
 
-def test_a_refused_contraindicated_add_says_why_beside_the_reason_box(ours, doc):
-    plan = propose(doc, signed_assessment(ours, SWOLLEN_CALF))
-    massage = Exercise.objects.get(clinic=ours.clinic, code="knee_back_lymph_massage")
-    response = doc.post(reverse("assessments:plan_add", args=[plan.pk]), {"exercise": massage.pk})
-    assert response.context["add_form"].errors["override_reason"]
-    assert response.context["add_form"]["exercise"].value() == str(massage.pk)
+def test_a_refused_add_says_why_beside_the_reason_box_and_keeps_the_choice(ours, doc):
+    sections = {**KNEE_BACK, "red_flags": {"numbness": True}}
+    plan = propose(doc, signed_assessment(ours, sections))
+    plan.items.filter(code="lying_knee_back_release").delete()
+    response = add(doc, plan, "lying_knee_back_release", goals="書きかけ")
+    editor = response.context["editor"]
+    assert "written reason" in str(editor.add.errors["add_reason"]) or "理由" in str(
+        editor.add.errors["add_reason"]
+    )
+    assert editor.add["item"].value() == "exercise:lying_knee_back_release"
+    assert editor.details["goals"].value() == "書きかけ"
+    plan.refresh_from_db()
+    assert plan.goals != "書きかけ"
 
 
 def test_reloading_a_post_only_address_goes_back_to_the_plan(ours, doc):
@@ -422,14 +553,32 @@ def test_proposing_again_continues_the_open_draft(ours, doc):
     response = doc.post(reverse("assessments:propose_plan", args=[assessment.pk]))
     assert response["Location"] == reverse("assessments:plan", args=[first.pk])
     assert CarePlan.objects.filter(patient=assessment.patient).count() == 1
+    assert (
+        plans.create_draft(
+            assessment=assessment, by=ours.practitioner, today=timezone.localdate()
+        ).pk
+        == first.pk
+    )
+
+
+def test_a_draft_from_a_newer_assessment_sets_the_older_one_aside(ours, doc, login):
+    assessment = signed_assessment(ours, KNEE_BACK)
+    first = propose(doc, assessment)
+    newer = signed_assessment(ours, KNEE_BACK, patient=assessment.patient)
+    second = propose(doc, newer)
+    first.refresh_from_db()
+    assert (first.status, second.status) == ("set_aside", "draft")
+    portal = login(first.patient.portal_user) if first.patient.portal_user else None
+    assert portal is None or first.pk not in [
+        plan.pk for plan in portal.get(reverse("patients:portal_home")).context["earlier"]
+    ]
 
 
 def test_a_new_version_starts_with_the_previous_goals_and_note(ours, doc):
     assessment = signed_assessment(ours, KNEE_BACK)
     first = propose(doc, assessment)
-    doc.post(
-        reverse("assessments:plan_details", args=[first.pk]),
-        {"goals": "階段を痛みなく", "patient_note": "続けましょう"},
+    post_editor(
+        doc, first, "assessments:plan_details", goals="階段を痛みなく", patient_note="続けましょう"
     )
     publish(doc, first)
     second = propose(doc, assessment)
@@ -470,14 +619,15 @@ def test_a_plan_drafted_after_clearance_needs_no_second_referral(ours, doc):
     )
     doc.post(
         reverse("assessments:referral_lift", args=[referral.pk]),
-        {"lift": ["suspected_dvt", "awaiting_clearance", "acute_hot_swelling"]},
+        {"lift": ["suspected_dvt", "hot_swollen_leg"]},
     )
     doc.post(
         reverse("assessments:referral_lift", args=[referral.pk]),
-        {"lift": ["suspected_dvt", "awaiting_clearance", "acute_hot_swelling"]},
+        {"lift": ["suspected_dvt", "hot_swollen_leg", "leg_swelling"]},
     )
     drafts = CarePlan.objects.filter(patient=plan.patient, status="draft")
     assert drafts.count() == 1  # the earlier draft was set aside, not left open
+    assert CarePlan.objects.filter(patient=plan.patient, status="set_aside").count() == 1
     new = drafts.get()
     assert new.referrals == []
     publish(doc, new)

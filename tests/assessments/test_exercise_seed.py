@@ -18,7 +18,7 @@ KEYS = {
     "steps",
     "key_points",
     "cautions",
-    "contraindications",
+    "care_tags",
     "hold_seconds",
     "reps",
     "sets",
@@ -28,12 +28,17 @@ KEYS = {
     "targets",
     "illustration",
 }
-CONTRAINDICATIONS = {
-    "suspected_dvt",
-    "acute_hot_swelling",
-    "popliteal_mass",
-    "acute_inflammation",
-    "awaiting_clearance",
+CARE_TAGS = {
+    "massage",
+    "knee_back_pressure",
+    "deep_work",
+    "mobilisation",
+    "stretch",
+    "nerve_stretch",
+    "knee_back_stretch",
+    "leg_exercise",
+    "heat",
+    "cold",
 }
 TARGETS = {
     "tight_hamstring",
@@ -69,8 +74,8 @@ def test_each_exercise_has_exactly_the_agreed_keys(exercise):
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=ids)
 def test_codes_come_from_the_fixed_vocabularies(exercise):
-    assert isinstance(exercise["contraindications"], tuple)
-    assert set(exercise["contraindications"]) <= CONTRAINDICATIONS
+    assert isinstance(exercise["care_tags"], tuple)
+    assert set(exercise["care_tags"]) <= CARE_TAGS
     assert isinstance(exercise["targets"], tuple) and exercise["targets"]
     assert set(exercise["targets"]) <= TARGETS
 
@@ -114,15 +119,27 @@ def test_illustration_is_a_local_self_contained_svg(exercise):
     assert root.find(f".//{SVG_NS}text") is None
 
 
-def test_knee_back_massage_is_withheld_for_the_leg_red_flags():
+def test_the_knee_back_massages_press_into_the_back_of_the_knee():
+    """So a lump, a pulsating mass and a swollen leg hold them (the hazard table)."""
     massages = [
         e for e in EXERCISES if e["code"] in {"knee_back_lymph_massage", "desk_break_knee_back_rub"}
     ]
     assert len(massages) == 2
     for exercise in massages:
-        assert {
-            "suspected_dvt",
-            "acute_hot_swelling",
-            "popliteal_mass",
-            "awaiting_clearance",
-        } <= set(exercise["contraindications"])
+        assert {"massage", "knee_back_pressure"} <= set(exercise["care_tags"])
+
+
+def test_the_hamstring_stretches_are_nerve_tension_positions():
+    stretches = {
+        e["code"]: set(e["care_tags"])
+        for e in EXERCISES
+        if e["code"] in {"towel_hamstring_stretch", "lying_knee_back_release"}
+    }
+    assert all(
+        {"stretch", "nerve_stretch", "knee_back_stretch"} <= tags for tags in stretches.values()
+    )
+
+
+def test_breathing_is_the_one_exercise_no_hazard_can_hold():
+    untagged = [e["code"] for e in EXERCISES if not e["care_tags"]]
+    assert untagged == ["morning_posture_breathing"]

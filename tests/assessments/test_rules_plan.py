@@ -1,158 +1,32 @@
-"""The care-plan generator: the worked examples, exercises and doses, referrals, scheduling.
-
-The helpers at the top (a small in-test library, `assess`, `make_plan`) are shared with
-test_rules_plan_findings.py and test_rules_plan_contraindications.py.
-"""
+"""The care-plan generator: the worked examples, hazards and sides, exercises and doses,
+referrals, scheduling. Shared helpers live in tests/assessments/cases.py."""
 
 import json
 from dataclasses import replace
-from datetime import date, timedelta
-from decimal import Decimal as D
+from datetime import timedelta
 
 import pytest
 from django.utils import translation
 
-from assessments.rules import (
-    RULES_VERSION,
-    AssessmentFacts,
-    Bilateral,
-    Complaint,
-    LibraryExercise,
-    Palpation,
-    PlanInput,
-    RedFlagAnswers,
-    WellsAnswers,
-    propose,
-    screen,
+from assessments.rules import RULES_VERSION, Complaint, RedFlagAnswers, screen
+from assessments.rules.plan import MAX_EXERCISES, choose_exercises, propose, referrals
+from tests.assessments.cases import (
+    DVT_FACTS,
+    DVT_SECTIONS,
+    LIBRARY,
+    LIBRARY_BY_CODE,
+    SHIPPED,
+    TODAY,
+    WORKED_FACTS,
+    WORKED_SECTIONS,
+    assess,
+    exercise,
+    held,
+    item,
+    make_plan,
+    plan_input,
+    proposed,
 )
-from assessments.rules.plan import MAX_EXERCISES, choose_exercises, referrals
-
-TODAY = date(2026, 11, 20)
-LEG_WORK = frozenset({"suspected_dvt", "acute_hot_swelling", "awaiting_clearance"})
-
-
-def exercise(code, targets, contraindications=LEG_WORK, **dose):
-    values = {
-        "hold_seconds": 30,
-        "reps": None,
-        "sets": 2,
-        "times_per_day": 1,
-        "duration_minutes": None,
-        "per_side": True,
-    }
-    values.update(dose)
-    return LibraryExercise(
-        code=code,
-        name=code.replace("_", " ").capitalize(),
-        targets=frozenset(targets),
-        contraindications=frozenset(contraindications),
-        **values,
-    )
-
-
-LIBRARY = (
-    exercise("towel_stretch", {"tight_hamstring", "knee_back_pain"}),
-    exercise(
-        "knee_back_massage",
-        {"knee_back_tension", "calf_tension", "night_cramps"},
-        LEG_WORK | {"popliteal_mass"},
-        hold_seconds=10,
-        sets=None,
-        duration_minutes=5,
-    ),
-    exercise("calf_wall_stretch", {"stiff_ankle", "calf_tension"}),
-    exercise("hip_rotation", {"stiff_hip"}, per_side=False, sets=1),
-    exercise(
-        "posture_breathing",
-        {"posture_kyphosis", "posture_lordosis"},
-        (),
-        hold_seconds=None,
-        sets=None,
-        per_side=False,
-        duration_minutes=3,
-    ),
-    exercise(
-        "desk_break_rub",
-        {"desk_work", "cold_extremities"},
-        LEG_WORK | {"popliteal_mass"},
-        hold_seconds=None,
-        reps=10,
-        sets=None,
-        times_per_day=3,
-    ),
-)
-LIBRARY_BY_CODE = {item.code: item for item in LIBRARY}
-
-
-def days_ago(days):
-    return TODAY - timedelta(days=days)
-
-
-def assess(*, complaint=None, palpation=None, red_flags=None, wells=None, **measured):
-    return AssessmentFacts(
-        complaint=complaint or Complaint(),
-        palpation=palpation or Palpation(),
-        red_flags=red_flags or RedFlagAnswers(),
-        wells=wells or WellsAnswers(),
-        measurements={
-            code: Bilateral(D(left), D(right)) for code, (left, right) in measured.items()
-        },
-    )
-
-
-def plan_input(facts=None, *, posture=None, lower_limb=None, habits=None, library=LIBRARY):
-    facts = facts or assess()
-    return PlanInput(
-        facts=facts,
-        screening=screen(facts, TODAY),
-        posture=posture or {},
-        lower_limb=lower_limb or {},
-        habits=habits or {},
-        library=tuple(library),
-        today=TODAY,
-    )
-
-
-def make_plan(facts=None, **sections):
-    return propose(plan_input(facts, **sections))
-
-
-def proposed(plan, kind=None):
-    return [item.code for item in plan.items if kind is None or item.kind == kind]
-
-
-def item(plan, code):
-    [found] = [entry for entry in plan.items if entry.code == code]
-    return found
-
-
-def held(plan):
-    return [entry.code for entry in plan.withheld]
-
-
-# The worked example: right knee-back pain, a tight right hamstring and a stiff right ankle,
-# desk work, the right leg crossed on top and the bag on the right; no red flag.
-WORKED_FACTS = assess(
-    complaint=Complaint(region="knee_back", side="right", pain=3, onset=days_ago(5)),
-    slr=("75", "55"),
-    knee_to_wall=("10", "6.5"),
-)
-WORKED_SECTIONS = {"habits": {"work_style": "desk", "leg_on_top": "right", "bag_side": "right"}}
-
-# A swollen, warm left calf (calf L 41 / R 37.5) beside a three-week dull, cramping knee-back ache.
-DVT_FACTS = assess(
-    complaint=Complaint(
-        region="knee_back",
-        side="left",
-        pain=4,
-        qualities=frozenset({"dull", "cramping", "pulling"}),
-        onset=days_ago(21),
-    ),
-    red_flags=RedFlagAnswers(leg_swelling="left", leg_warm=True),
-    calf_circumference=("41", "37.5"),
-    slr=("60", "75"),
-)
-DVT_SECTIONS = {"posture": {"thoracic_kyphosis": True}, "habits": {"cold_extremities": True}}
 
 
 def test_the_worked_example_proposes_exactly_the_expected_items():
@@ -166,9 +40,29 @@ def test_the_worked_example_proposes_exactly_the_expected_items():
         ("habit", "uncross_legs"),
         ("habit", "swap_bag_side"),
         ("habit", "stand_up_regularly"),
+        ("compress", "warm_compress"),
     ]
     assert plan.withheld == ()
-    assert plan.referrals == ()
+
+
+def test_the_worked_patient_keeps_his_stretches_beside_a_routine_referral():
+    """The reported case: three weeks of one-sided pain lost every stretch to a routine
+    orthopaedic referral. Pain for two weeks is a precaution: nothing is withheld."""
+    plan = make_plan(WORKED_FACTS, **WORKED_SECTIONS)
+    [referral] = plan.referrals
+    assert (referral.department, referral.urgency) == ("orthopaedics", "routine")
+    assert "towel_stretch" in proposed(plan, "exercise")
+    assert item(plan, "towel_stretch").dose.side == "both"
+    assert [caution.hazard for caution in plan.cautions] == ["persistent_pain"]
+    assert "keep doing your home exercises" in str(plan.cautions[0].patient)
+
+
+def test_the_worked_patient_with_the_shipped_library_keeps_every_stretch():
+    plan = make_plan(WORKED_FACTS, library=SHIPPED, **WORKED_SECTIONS)
+    assert {"towel_hamstring_stretch", "lying_knee_back_release", "wall_calf_stretch"} <= set(
+        proposed(plan, "exercise")
+    )
+    assert plan.withheld == ()
 
 
 def test_the_worked_example_gives_the_tighter_right_side_one_more_set_of_the_towel_stretch():
@@ -190,10 +84,10 @@ def test_the_worked_example_quotes_the_measurements_that_triggered_each_item():
     assert str(item(plan, "stand_up_regularly").reason) == "Desk work"
 
 
-def test_the_worked_example_is_seen_weekly_and_reassessed_in_four_weeks():
+def test_the_worked_example_is_seen_weekly_and_reassessed_a_week_after_its_referral():
     plan = make_plan(WORKED_FACTS, **WORKED_SECTIONS)
     assert plan.visit_interval_days == 7
-    assert plan.reassess_on == TODAY + timedelta(days=28)
+    assert plan.reassess_on == TODAY + timedelta(days=7)
     assert plan.rules_version == RULES_VERSION
 
 
@@ -201,40 +95,88 @@ def test_a_swollen_warm_left_calf_is_referred_the_same_day_to_internal_vascular(
     plan = make_plan(DVT_FACTS, **DVT_SECTIONS)
     vascular = plan.referrals[0]
     assert (vascular.department, vascular.urgency) == ("internal_vascular", "same_day")
-    assert vascular.flag_codes == ("suspected_dvt", "calf_asymmetry", "leg_swelling_or_warmth")
+    assert vascular.flag_codes == ("suspected_dvt", "calf_asymmetry", "leg_swelling")
     assert "Calf 3 cm or more larger on one side: Calf 3.5 cm larger on the left." in str(
         vascular.reason
     )
 
 
-def test_a_swollen_warm_left_calf_withholds_every_massage_strong_stretch_and_the_warm_compress():
+def test_a_swollen_warm_left_calf_holds_the_left_leg_and_keeps_the_right():
     plan = make_plan(DVT_FACTS, **DVT_SECTIONS)
-    assert held(plan) == [
-        "hamstring_release",
-        "calf_release",
-        "towel_stretch",
-        "knee_back_massage",
-        "calf_wall_stretch",
-        "desk_break_rub",
-        "cold_compress",
-        "warm_compress",
+    assert [(entry.code, entry.side) for entry in plan.items if entry.side] == [
+        ("hamstring_release", "right"),
+        ("calf_release", "right"),
+        ("towel_stretch", "right"),
+        ("knee_back_massage", "right"),
+        ("calf_wall_stretch", "right"),
+        ("desk_break_rub", "right"),
     ]
-    assert {entry.contraindication for entry in plan.withheld} == {"suspected_dvt"}
-    warm = plan.withheld[-1]
-    assert str(warm.reason).startswith(
-        "Suspected deep-vein thrombosis: Red flag “Suspected deep-vein thrombosis (DVT)”"
+    left = [(w.code, w.side, w.partial) for w in plan.withheld if w.partial]
+    assert left == [
+        ("hamstring_release", "left", True),
+        ("calf_release", "left", True),
+        ("towel_stretch", "left", True),
+        ("knee_back_massage", "left", True),
+        ("calf_wall_stretch", "left", True),
+        ("desk_break_rub", "left", True),
+    ]
+    assert {w.severity for w in plan.withheld} == {"absolute"}
+
+
+def test_a_swollen_warm_left_calf_holds_whole_what_cannot_be_split():
+    plan = make_plan(DVT_FACTS, **DVT_SECTIONS)
+    whole = [(w.code, w.side) for w in plan.withheld if not w.partial]
+    # the compresses go on the complaint's (left) leg: nothing to narrow them to
+    assert whole == [("keep_legs_warm", ""), ("cold_compress", "left"), ("warm_compress", "left")]
+    warm = next(w for w in plan.withheld if w.code == "warm_compress")
+    assert warm.hazards[0] == "suspected_dvt"
+    assert str(warm.reason).startswith("Suspected deep-vein thrombosis (absolute): Red flag")
+    assert "Hot, swollen leg (absolute)" in str(warm.reason)
+    assert str(warm.patient) == (
+        "Until a doctor has checked the swelling of your left leg, please do not warm that leg "
+        "(warm packs, long hot baths)."
     )
-    assert "Hot, swollen leg: The leg feels warm or hot" in str(warm.reason)
 
 
-def test_a_swollen_warm_left_calf_keeps_only_what_presses_on_nothing():
+def test_the_patient_reads_about_the_held_care_itself():
     plan = make_plan(DVT_FACTS, **DVT_SECTIONS)
-    assert proposed(plan) == [
-        "posture_gait_guidance",
-        "posture_breathing",
-        "keep_legs_warm",
-        "supporter_optional",
-    ]
+    by_code = {w.code: str(w.patient) for w in plan.withheld}
+    assert "massage" in by_code["knee_back_massage"]
+    assert "stretch" in by_code["towel_stretch"]
+    assert "warm" in by_code["warm_compress"]
+
+
+def test_a_swollen_warm_left_calf_keeps_what_touches_no_leg():
+    plan = make_plan(DVT_FACTS, **DVT_SECTIONS)
+    unsided = [entry.code for entry in plan.items if not entry.side]
+    assert unsided == ["posture_gait_guidance", "posture_breathing", "supporter_optional"]
+
+
+def test_a_hazard_on_both_legs_holds_every_leg_item_whole():
+    facts = assess(
+        complaint=DVT_FACTS.complaint, red_flags=RedFlagAnswers(fever=True), slr=("60", "75")
+    )
+    plan = make_plan(facts, **DVT_SECTIONS)
+    fever = {w.code: w for w in plan.withheld}
+    assert {"knee_back_massage", "desk_break_rub", "calf_release", "warm_compress"} <= set(fever)
+    assert all(not w.partial and w.severity == "relative" for w in plan.withheld)
+    assert "towel_stretch" in proposed(plan)
+
+
+def test_a_narrowed_exercise_loses_the_extra_set_of_its_held_leg():
+    facts = assess(
+        complaint=Complaint(side="right"),
+        red_flags=RedFlagAnswers(leg_swelling="right", leg_warm=True),
+        slr=("75", "55"),
+    )
+    towel = item(make_plan(facts), "towel_stretch")
+    assert (towel.dose.side, towel.dose.extra_sets_side) == ("left", "")
+
+
+def test_a_narrowed_exercise_keeps_the_extra_set_of_its_safe_leg():
+    facts = assess(red_flags=RedFlagAnswers(leg_swelling="left", leg_warm=True), slr=("75", "55"))
+    towel = item(make_plan(facts), "towel_stretch")
+    assert (towel.dose.side, towel.dose.extra_sets_side) == ("right", "right")
 
 
 def test_a_same_day_referral_suspends_the_visit_interval_and_brings_reassessment_forward():
@@ -287,7 +229,7 @@ def test_choose_exercises_keeps_everything_under_the_limit_in_order():
     assert choose_exercises(exercises) == exercises
 
 
-def test_a_contraindicated_exercise_frees_its_place_for_a_safe_one():
+def test_a_held_exercise_frees_its_place_for_a_safe_one():
     library = [
         *(exercise(f"stretch_{number}", {"posture_kyphosis"}) for number in range(5)),
         exercise("breathing", {"posture_kyphosis"}, ()),
@@ -335,17 +277,17 @@ def test_no_extra_set_for_an_exercise_not_counted_in_sets():
     assert (dose.side, dose.extra_sets_side, dose.duration_minutes) == ("both", "", 5)
 
 
-def test_a_library_exercise_refuses_a_target_or_contraindication_it_does_not_know():
+def test_a_library_exercise_refuses_a_target_or_care_tag_it_does_not_know():
     with pytest.raises(ValueError, match="tight_hamstrings"):
         exercise("typo", {"tight_hamstrings"})
-    with pytest.raises(ValueError, match="dvt"):
-        exercise("typo", {"tight_hamstring"}, {"dvt"})
+    with pytest.raises(ValueError, match="massages"):
+        exercise("typo", {"tight_hamstring"}, {"massages"})
 
 
 def test_a_library_exercise_accepts_lists_from_a_json_row():
-    entry = exercise("listed", ["tight_hamstring"], ["suspected_dvt"])
+    entry = exercise("listed", ["tight_hamstring"], ["massage"])
     assert entry.targets == frozenset({"tight_hamstring"})
-    assert entry.contraindications == frozenset({"suspected_dvt"})
+    assert entry.care_tags == frozenset({"massage"})
 
 
 def test_a_library_with_two_exercises_of_one_code_is_refused():
@@ -404,8 +346,16 @@ def test_the_plan_reads_as_plain_json_for_the_snapshot():
     snapshot = make_plan(DVT_FACTS, **DVT_SECTIONS).as_dict()
     assert json.loads(json.dumps(snapshot)) == snapshot
     assert snapshot["reassess_on"] == "2026-11-27"
-    assert snapshot["withheld"][0]["contraindication"] == "suspected_dvt"
+    assert snapshot["withheld"][0]["hazards"][0] == "suspected_dvt"
+    assert snapshot["withheld"][0]["severity"] == "absolute"
     assert snapshot["referrals"][0]["flag_codes"][0] == "suspected_dvt"
+    assert snapshot["hazards"][0] == {
+        "code": "suspected_dvt",
+        "severity": "absolute",
+        "side": "left",
+        "reason": snapshot["hazards"][0]["reason"],
+        "inputs": snapshot["hazards"][0]["inputs"],
+    }
 
 
 def test_the_plan_renders_in_japanese_too():
@@ -416,25 +366,15 @@ def test_the_plan_renders_in_japanese_too():
     assert all(isinstance(entry["reason"], str) for entry in snapshot["items"])
 
 
-def test_lifted_contraindications_no_longer_withhold_after_a_doctors_clearance():
-    from dataclasses import replace
-
-    from assessments.rules.plan import propose as propose_plan
-
+def test_lifted_hazards_no_longer_withhold_after_a_doctors_clearance():
     given = plan_input(DVT_FACTS, **DVT_SECTIONS)
-    held = {item.code for item in propose_plan(given).withheld}
-    lifted = frozenset(
-        {
-            "suspected_dvt",
-            "acute_hot_swelling",
-            "awaiting_clearance",
-            "acute_inflammation",
-            "popliteal_mass",
-        }
-    )
-    cleared = propose_plan(replace(given, lifted=lifted))
-    assert held and not cleared.withheld
-    assert held <= {item.code for item in cleared.items}
-    # a partial lift keeps what the remaining contraindication rules out
-    partial = propose_plan(replace(given, lifted=frozenset({"awaiting_clearance"})))
-    assert {item.code for item in partial.withheld} == held
+    before = propose(given)
+    assert before.withheld
+    everything = {hazard.code for hazard in before.hazards}
+    cleared = propose(replace(given, lifted=frozenset(everything)))
+    assert not cleared.withheld
+    assert {w.code for w in before.withheld} <= {entry.code for entry in cleared.items}
+    # a partial lift keeps what the remaining hazards hold
+    partial = propose(replace(given, lifted=frozenset({"suspected_dvt"})))
+    assert {w.code for w in partial.withheld} & {"knee_back_massage", "towel_stretch"}
+    assert "suspected_dvt" not in {h.code for h in partial.hazards}

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from assessments.rules import CONTRAINDICATION_BY_CODE, TARGET_LABELS, Complaint, Palpation
+from assessments.rules import CARE_TAGS, TARGET_LABELS, Complaint, Palpation
 from assessments.rules.facts import RedFlagAnswers
 from assessments.rules.findings import FINDING_RULE_BY_CODE, findings
 from assessments.rules.plan_rules import COMPRESS_RULES, HABIT_RULES, RULE_BY_KEY, SUPPORTER_RULES
-from tests.assessments.test_rules_plan import (
+from tests.assessments.cases import (
     TODAY,
     assess,
     days_ago,
@@ -137,12 +137,12 @@ def test_every_finding_has_a_firing_and_a_quiet_case():
     assert {case[0] for case in FINDING_CASES} == set(FINDING_RULE_BY_CODE)
 
 
-def test_every_trigger_target_and_contraindication_names_something_that_exists():
+def test_every_trigger_target_and_care_tag_names_something_that_exists():
     assert set(TARGET_LABELS) <= set(FINDING_RULE_BY_CODE)
     for rule in RULE_BY_KEY.values():
         assert rule.triggers and rule.triggers <= set(FINDING_RULE_BY_CODE), rule.code
         assert rule.unless <= set(FINDING_RULE_BY_CODE), rule.code
-        assert rule.contraindications <= set(CONTRAINDICATION_BY_CODE), rule.code
+        assert rule.tags <= set(CARE_TAGS), rule.code
 
 
 def test_a_finding_points_at_the_tighter_side():

@@ -1,3 +1,8 @@
+"""The red-flag screen: each rule on both sides of its threshold, and what a flag records.
+
+A flag says whom to see and how soon; what is withheld is the hazards' business
+(test_rules_hazards.py)."""
+
 import json
 from datetime import date, timedelta
 from decimal import Decimal as D
@@ -10,41 +15,19 @@ from assessments.rules import (
     RULES,
     RULES_VERSION,
     URGENCY_LABELS,
-    AssessmentFacts,
-    Bilateral,
     Complaint,
     Palpation,
+    PreviousVisit,
     RedFlagAnswers,
     WellsAnswers,
     screen,
 )
-
-TODAY = date(2026, 11, 20)
-
-
-def assess(*, complaint=None, palpation=None, red_flags=None, wells=None, calf=None, **measured):
-    measurements = {code: Bilateral(D(left), D(right)) for code, (left, right) in measured.items()}
-    if calf:
-        measurements["calf_circumference"] = Bilateral(D(calf[0]), D(calf[1]))
-    return AssessmentFacts(
-        complaint=complaint or Complaint(),
-        palpation=palpation or Palpation(),
-        red_flags=red_flags or RedFlagAnswers(),
-        wells=wells or WellsAnswers(),
-        measurements=measurements,
-    )
+from assessments.rules.redflags import patient_label, rule_label
+from tests.assessments.cases import TODAY, answers, assess, days_ago
 
 
 def flags(facts, today=TODAY):
     return {flag.code: flag for flag in screen(facts, today).flags}
-
-
-def days_ago(days):
-    return TODAY - timedelta(days=days)
-
-
-def answers(**ticked):
-    return RedFlagAnswers(**ticked)
 
 
 # Each rule, by each route that raises it, beside the nearest case that must not raise it.
@@ -74,13 +57,13 @@ CASES = [
     ("calf_asymmetry", "right calf 3.0 cm larger",
      assess(calf=("35", "38")),
      assess(calf=("35.1", "38"))),
-    ("leg_swelling_or_warmth", "leg swelling ticked",
+    ("leg_swelling", "leg swelling ticked",
      assess(red_flags=answers(leg_swelling="right")),
      assess()),
-    ("leg_swelling_or_warmth", "warm behind the knee",
-     assess(palpation=Palpation(warm=True)),
-     assess(palpation=Palpation(tender=True))),
-    ("leg_swelling_or_warmth", "whole leg swollen among the Wells answers",
+    ("leg_swelling", "warm and swollen, not only warm",
+     assess(red_flags=answers(leg_swelling="left"), palpation=Palpation(warm=True)),
+     assess(palpation=Palpation(warm=True), red_flags=answers(leg_warm=True))),
+    ("leg_swelling", "whole leg swollen among the Wells answers",
      assess(wells=WellsAnswers(entire_leg_swollen=True)),
      assess(wells=WellsAnswers(deep_vein_tenderness=True))),
     ("popliteal_mass_hard_or_growing", "hard lump",
@@ -122,30 +105,38 @@ CASES = [
     ("persistent_pain", "not improving",
      assess(red_flags=answers(pain_not_improving=True)),
      assess(complaint=Complaint(onset=TODAY + timedelta(days=30)))),
+    ("persistent_pain", "14 days, 1 point better than last time (17 %)",
+     assess(complaint=Complaint(onset=days_ago(14), pain=5),
+            previous=PreviousVisit(on=days_ago(7), pain=6)),
+     assess(complaint=Complaint(onset=days_ago(14), pain=4),
+            previous=PreviousVisit(on=days_ago(7), pain=6))),
+    ("persistent_pain", "better by the numbers, but ticked not improving",
+     assess(complaint=Complaint(onset=days_ago(21), pain=2),
+            red_flags=answers(pain_not_improving=True),
+            previous=PreviousVisit(on=days_ago(14), pain=5)),
+     assess(complaint=Complaint(onset=days_ago(21), pain=2),
+            previous=PreviousVisit(on=days_ago(14), pain=5))),
     ("fever", "ticked",
      assess(red_flags=answers(fever=True)),
      assess()),
     ("trauma_cannot_bear_weight", "ticked",
      assess(red_flags=answers(trauma_cannot_bear_weight=True)),
      assess()),
-    ("risk_factor_cancer", "history beside a swollen leg",
-     assess(red_flags=answers(cancer_history=True, leg_swelling="left")),
-     assess(red_flags=answers(cancer_history=True))),
-    ("risk_factor_cancer", "Wells active cancer beside a 3.0 cm calf",
-     assess(wells=WellsAnswers(active_cancer=True), calf=("40", "37")),
-     assess(wells=WellsAnswers(active_cancer=True), calf=("39.9", "37"))),
-    ("risk_factor_surgery_or_immobilisation", "beside a swollen leg",
-     assess(red_flags=answers(recent_surgery_or_immobilisation=True, leg_swelling="right")),
-     assess(red_flags=answers(recent_surgery_or_immobilisation=True))),
-    ("risk_factor_surgery_or_immobilisation", "Wells cast beside a whole swollen leg",
-     assess(wells=WellsAnswers(paralysis_or_cast=True, entire_leg_swollen=True)),
-     assess(wells=WellsAnswers(paralysis_or_cast=True))),
+    ("risk_factor_cancer", "cancer in the past beside a swollen leg",
+     assess(red_flags=answers(cancer="past", leg_swelling="left")),
+     assess(red_flags=answers(cancer="past"))),
+    ("risk_factor_cancer", "active cancer beside a 3.0 cm calf",
+     assess(red_flags=answers(cancer="active"), calf=("40", "37")),
+     assess(red_flags=answers(cancer="active"), calf=("39.9", "37"))),
+    ("risk_factor_surgery_or_immobilisation", "bedridden beside a swollen leg",
+     assess(red_flags=answers(bedridden_or_surgery=True, leg_swelling="right")),
+     assess(red_flags=answers(bedridden_or_surgery=True))),
+    ("risk_factor_surgery_or_immobilisation", "a cast beside a whole swollen leg",
+     assess(red_flags=answers(paralysis_or_cast=True), wells=WellsAnswers(entire_leg_swollen=True)),
+     assess(red_flags=answers(paralysis_or_cast=True))),
     ("risk_factor_previous_dvt", "previous DVT beside a 3.0 cm calf",
      assess(red_flags=answers(previous_dvt=True), calf=("37", "40")),
      assess(red_flags=answers(previous_dvt=True), calf=("37", "39.9"))),
-    ("risk_factor_previous_dvt", "Wells previous DVT beside a swollen leg",
-     assess(wells=WellsAnswers(previous_dvt=True), red_flags=answers(leg_swelling="left")),
-     assess(wells=WellsAnswers(previous_dvt=True))),
 ]  # fmt: skip
 
 
@@ -165,7 +156,7 @@ def test_every_rule_has_a_firing_and_a_quiet_case():
 REFERRALS = {
     "suspected_dvt": ("internal_vascular", "same_day"),
     "calf_asymmetry": ("internal_vascular", "soon"),
-    "leg_swelling_or_warmth": ("internal_vascular", "soon"),
+    "leg_swelling": ("internal_vascular", "soon"),
     "popliteal_mass_hard_or_growing": ("orthopaedics", "soon"),
     "pulsating_mass": ("vascular_surgery", "same_day"),
     "walking_or_stairs_worse": ("orthopaedics", "routine"),
@@ -187,7 +178,8 @@ def test_each_rule_refers_to_its_department_with_its_urgency():
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
 def test_each_rule_has_labels_and_a_source(rule):
     assert str(DEPARTMENT_LABELS[rule.department]) and str(URGENCY_LABELS[rule.urgency])
-    assert str(rule.label) and str(rule.source)
+    assert str(rule.label) and str(rule.source) and str(rule.patient_label)
+    assert str(rule.patient_label) != str(rule.label) or "suspected" not in str(rule.label).lower()
 
 
 def test_a_swollen_warm_calf_is_seen_the_same_day_with_a_wells_score():
@@ -236,8 +228,8 @@ def test_the_screen_collects_every_flag_that_fires():
         red_flags=RedFlagAnswers(**{
             "leg_swelling": "left", "swelling_sudden": True, "leg_warm": True,
             "stairs_or_walking_harder": True, "night_pain": True, "numbness": True,
-            "fever": True, "trauma_cannot_bear_weight": True, "cancer_history": True,
-            "recent_surgery_or_immobilisation": True, "previous_dvt": True,
+            "fever": True, "trauma_cannot_bear_weight": True, "cancer": "active",
+            "bedridden_or_surgery": True, "previous_dvt": True,
         }),
         calf=("42", "38"),
     )  # fmt: skip
@@ -308,29 +300,110 @@ def test_wells_uses_the_reported_leg_even_when_the_other_calf_is_larger():
     assert "calf_asymmetry" in flags(facts)
 
 
-def test_a_previous_dvt_ticked_on_the_red_flag_screen_counts_in_wells():
+def test_a_previous_dvt_answered_once_counts_in_wells():
     facts = assess(red_flags=answers(leg_swelling="left", previous_dvt=True))
     assert screen(facts, TODAY).wells.items == ("previous_dvt",)
 
 
 def test_wells_likely_raises_suspected_dvt_without_sudden_or_warm():
     facts = assess(
-        red_flags=answers(leg_swelling="left"),
-        wells=WellsAnswers(active_cancer=True),
+        red_flags=answers(leg_swelling="left", cancer="active"),
         calf=("40", "37"),
     )
     dvt = flags(facts)["suspected_dvt"]
     assert (dvt.inputs["wells.score"], dvt.inputs["wells.likely"]) == ("2", "true")
-    assert dvt.inputs["wells.items"] == "active_cancer,calf_difference"
+    assert (dvt.inputs["wells.active_cancer"], dvt.inputs["wells.calf_difference"]) == ("+1", "+1")
+
+
+def test_the_history_asked_once_makes_wells_likely_for_a_bedridden_patient_on_chemotherapy():
+    """The reported case: only the general history ticked (cancer treated now, bedridden), the
+    whole leg swollen: Wells 3, suspected DVT, same day."""
+    facts = assess(
+        red_flags=answers(cancer="active", bedridden_or_surgery=True),
+        wells=WellsAnswers(entire_leg_swollen=True),
+    )
+    screening = screen(facts, TODAY)
+    assert screening.wells.score == 3
+    assert screening.flags[0].code == "suspected_dvt"
+    assert screening.most_urgent == "same_day"
+
+
+def test_cancer_in_the_past_is_a_risk_factor_but_no_wells_point():
+    facts = assess(red_flags=answers(cancer="past", leg_swelling="left"))
+    assert screen(facts, TODAY).wells.score == 0
+    assert "risk_factor_cancer" in flags(facts)
 
 
 def test_an_alternative_cause_can_bring_wells_below_likely():
     facts = assess(
-        red_flags=answers(leg_swelling="both"),
-        wells=WellsAnswers(active_cancer=True, entire_leg_swollen=True, alternative_as_likely=True),
+        red_flags=answers(leg_swelling="both", cancer="active"),
+        wells=WellsAnswers(entire_leg_swollen=True, alternative_as_likely=True),
     )
     assert "suspected_dvt" not in flags(facts)
-    assert "leg_swelling_or_warmth" in flags(facts)
+    assert "leg_swelling" in flags(facts)
+
+
+def test_warmth_behind_the_knee_without_swelling_raises_no_vascular_flag():
+    """The reported case: a warm lump, no swelling entered, gave "suspected DVT" and a vascular
+    referral. A lump is an orthopaedic referral; warmth alone is no vascular one."""
+    facts = assess(palpation=Palpation(mass=True, warm=True, side="right"))
+    found = flags(facts)
+    assert set(found) == {"popliteal_mass_hard_or_growing"}
+    assert found["popliteal_mass_hard_or_growing"].department == "orthopaedics"
+
+
+def test_a_lump_goes_to_vascular_surgery_only_when_it_pulses_or_the_leg_swells():
+    pulsing = flags(assess(palpation=Palpation(mass=True, pulsating=True, side="left")))
+    assert pulsing["pulsating_mass"].department == "vascular_surgery"
+    swollen = flags(
+        assess(
+            palpation=Palpation(mass=True, hard=True, side="left"),
+            red_flags=answers(leg_swelling="left"),
+        )
+    )
+    assert {flag.department for flag in swollen.values()} == {"orthopaedics", "internal_vascular"}
+
+
+def test_clearly_improving_pain_is_not_referred_again():
+    """Reassessment knows the trend: 5 -> 2 after three weeks is a precaution, not a referral."""
+    facts = assess(
+        complaint=Complaint(onset=days_ago(21), pain=2),
+        previous=PreviousVisit(on=days_ago(14), pain=5),
+    )
+    assert "persistent_pain" not in flags(facts)
+
+
+@pytest.mark.parametrize(
+    "before, now, referred",
+    [
+        (5, 3, False),
+        (5, 4, True),
+        (3, 2, False),
+        (10, 7, False),
+        (10, 8, False),
+        (7, 6, True),
+        (2, 2, True),
+        (3, 4, True),
+        (None, 2, True),
+        (5, None, True),
+    ],
+)
+def test_the_trend_threshold_is_two_points_or_thirty_percent(before, now, referred):
+    facts = assess(
+        complaint=Complaint(onset=days_ago(30), pain=now),
+        previous=PreviousVisit(on=days_ago(10), pain=before),
+    )
+    assert ("persistent_pain" in flags(facts)) is referred
+
+
+def test_every_flag_has_a_patient_label_that_names_no_condition():
+    for rule in RULES:
+        assert str(patient_label(rule.code)) == str(rule.patient_label)
+
+
+def test_a_retired_flag_code_still_reads_as_words():
+    assert str(rule_label("leg_swelling_or_warmth")) == "Leg swelling or warmth"
+    assert rule_label("no_such_flag") == "no_such_flag"
 
 
 def test_a_clinic_calf_threshold_never_silences_the_calf_flag():
@@ -345,7 +418,7 @@ def test_every_input_is_recorded_as_text():
     facts = assess(
         complaint=Complaint(onset=days_ago(40), provokers=frozenset({"night"})),
         palpation=Palpation(mass=True, hard=True, size_cm=D("3"), pulsating=True),
-        red_flags=answers(leg_swelling="left", leg_warm=True, cancer_history=True),
+        red_flags=answers(leg_swelling="left", leg_warm=True, cancer="past"),
         wells=WellsAnswers(collateral_veins=True),
         calf=("41", "37.5"),
     )
@@ -369,7 +442,7 @@ def test_a_flag_snapshots_to_plain_json():
 
 
 def test_the_screening_names_its_rules_version():
-    assert screen(assess(), TODAY).rules_version == RULES_VERSION == "2026.11-1"
+    assert screen(assess(), TODAY).rules_version == RULES_VERSION == "2026.12-1"
 
 
 def test_the_same_facts_become_persistent_pain_two_weeks_after_onset():

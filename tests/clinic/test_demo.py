@@ -65,7 +65,18 @@ def test_the_demo_clinic_has_signed_assessments_one_with_an_acknowledged_red_fla
     flagged = RedFlag.objects.get(code="suspected_dvt", is_current=True)
     assert flagged.acknowledged_at is not None and flagged.urgency == "same_day"
     knee = signed.get(patient__portal_user__username="demo-patient")
-    assert not knee.flags.exists()
+    # three weeks of pain: a routine referral, and nothing withheld (he keeps his stretches)
+    assert [(f.code, f.urgency) for f in knee.flags.all()] == [("persistent_pain", "routine")]
+    plan = knee.care_plans.get(status="published")
+    given = {item["code"]: item["side"] for item in plan.snapshot["items"]}
+    assert given["towel_hamstring_stretch"] == "both" and not plan.snapshot["withheld"]
+    sato = signed.exclude(pk=knee.pk).get().care_plans.get(status="published")
+    on_the_left = [
+        item["code"]
+        for item in sato.snapshot["items"]
+        if item["side"] in ("left", "both") and item["kind"] in ("exercise", "clinic")
+    ]
+    assert on_the_left == []  # the swollen, warm left leg gets nothing
     assert any(
         a["code"] == "slr" and a["flagged"] and a["worse_side"] == "right"
         for a in knee.screening["asymmetries"]

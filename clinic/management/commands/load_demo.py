@@ -75,14 +75,16 @@ def _days_ago(days):
     return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
 
 
-# The worked example: right-sided knee-back pain with a tighter right hamstring, no red flag.
+# The article's worked patient: three weeks of right-sided knee-back pain, the right hamstring
+# tighter. Pain for two weeks or more is a routine orthopaedic referral; nothing is withheld, so
+# he keeps his stretches beside it (a precaution tells him what would mean "go now").
 KNEE_BACK_RIGHT = {
     "complaint": {
         "region": "knee_back",
         "side": "right",
         "qualities": ["dull", "pulling"],
         "pain": 5,
-        "onset": None,
+        "onset": 21,
         "provokers": ["stairs", "walking"],
         "region_detail": "歩き始めに右膝裏がつっぱる",
     },
@@ -116,7 +118,8 @@ KNEE_BACK_RIGHT = {
     },
     "red_flags": {},
 }
-# A swollen, warm left calf: suspected DVT, same-day referral.
+# A swollen, warm left calf: suspected DVT, same-day referral. Everything on the left leg is
+# withheld (absolute); what is done on each leg goes on for the right leg only.
 SWOLLEN_CALF = {
     "complaint": {
         "region": "calf",
@@ -132,8 +135,7 @@ SWOLLEN_CALF = {
         "leg_swelling": "left",
         "swelling_sudden": True,
         "leg_warm": True,
-        "recent_surgery_or_immobilisation": True,
-        "wells_bedridden_or_surgery": True,
+        "bedridden_or_surgery": True,
         "wells_deep_vein_tenderness": True,
     },
 }
