@@ -10,7 +10,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS, rule_label
+from assessments.rules.redflags import (
+    DEPARTMENT_LABELS,
+    RULE_BY_CODE,
+    URGENCY_LABELS,
+    rule_label,
+)
 from clinic.models import Clinic
 from patients.models import Appointment, Patient
 
@@ -134,6 +139,12 @@ class RedFlag(models.Model):
         """The rule's label in the reader's language (the stored one for an unknown code)."""
         label = rule_label(self.code)
         return self.label if label == self.code else label
+
+    @property
+    def source_text(self):
+        """The rule's source in the reader's language (the stored one for an unknown code)."""
+        rule = RULE_BY_CODE.get(self.code)
+        return rule.source if rule else self.source
 
     @property
     def reason_text(self):

@@ -274,14 +274,13 @@ def _exercises(
 
 
 def block_reason(block: Block) -> str:
-    """Staff wording of one block: the hazard, its severity and side, the findings, and why this
-    care is held."""
+    """Staff wording of one block: the hazard, its severity and why this care is held (the
+    findings behind the hazard are listed once, with the hazard)."""
     hazard = block.hazard
     return format_lazy(
-        _("{hazard} ({severity}): {findings}. {why}"),
+        _("{hazard} ({severity}): {why}"),
         hazard=hazard.label,
         severity=SEVERITY_SHORT[hazard.severity],
-        findings=hazard.reason,
         why=staff_why(hazard, block.tag),
     )
 
@@ -298,7 +297,7 @@ def withheld_entry(item: PlanItem, verdict: Verdict) -> WithheldItem:
         side=side,
         severity=verdict.severity,
         hazards=tuple(verdict.hazard_codes()),
-        reason=joined(tuple(block_reason(block) for block in verdict.blocks)),
+        reason=sentences(block_reason(block) for block in verdict.blocks),
         patient=patient_why(first.hazard, first.tag, side if partial else first.leg),
         partial=partial,
     )

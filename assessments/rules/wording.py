@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -21,11 +22,17 @@ def listed(parts: Iterable[str]) -> str:
     return format_lazy("{sep}".join(["{}"] * len(parts)), *parts, sep=separator)
 
 
+def _sentences(parts: tuple) -> str:
+    # A Japanese sentence ends with 「。」 and the next follows without a space; others take one.
+    text = ""
+    for part in (str(part) for part in parts):
+        text += part if not text or text.endswith(("。", "．")) else f" {part}"
+    return text
+
+
 def sentences(parts: Iterable[str]) -> str:
-    parts = list(parts)
-    # Translators: separator between whole sentences.
-    separator = _(" ")
-    return format_lazy("{sep}".join(["{}"] * len(parts)), *parts, sep=separator)
+    """Whole sentences in one text, in the language active when it is read."""
+    return lazy(_sentences, str)(tuple(parts))
 
 
 def number(value: Decimal | int) -> str:

@@ -75,7 +75,7 @@ def _render_plan(request, plan, editor):
         item.overridden_labels = [
             HAZARD_BY_CODE[code].label for code in item.overridden if code in HAZARD_BY_CODE
         ]
-    hazards = plans.hazards_for(plan, today) if plan.is_draft else ()
+    hazards = plans.hazards_for(plan, today)
     return render(
         request,
         "assessments/plan.html",

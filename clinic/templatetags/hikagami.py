@@ -38,3 +38,9 @@ def tel(phone):
     text = str(phone or "")
     digits = "".join(ch for ch in text if ch.isdigit())
     return f"+{digits}" if text.strip().startswith("+") else digits
+
+
+@register.filter
+def of_kind(items, kind):
+    """The snapshot items of one kind ("habit", "exercise", ...), in their order."""
+    return [item for item in items or () if item.get("kind") == kind]

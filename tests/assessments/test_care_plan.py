@@ -633,3 +633,93 @@ def test_a_plan_drafted_after_clearance_needs_no_second_referral(ours, doc):
     publish(doc, new)
     new.refresh_from_db()
     assert new.status == "published"
+
+
+PERSISTENT = {
+    "complaint": {
+        "region": "knee_back",
+        "side": "right",
+        "pain": 5,
+        "onset": (timezone.localdate() - dt.timedelta(days=21)).isoformat(),
+    },
+    "measurements": {"slr": {"left": "75", "right": "55"}},
+    "red_flags": {},
+}
+
+
+def test_a_referral_still_open_for_the_same_flag_is_reused_not_duplicated(ours, doc):
+    """The reported case: a reassessment opened a second referral for the same reason."""
+    first = signed_assessment(ours, PERSISTENT)
+    publish(doc, propose(doc, first), referral_explained="on")
+    [open_one] = Referral.objects.filter(patient=first.patient)
+    again = signed_assessment(
+        ours, {**PERSISTENT, "red_flags": {"night_pain": True}}, first.patient
+    )
+    plan = propose(doc, again)
+    publish(doc, plan, referral_explained="on")
+    referrals = Referral.objects.filter(patient=first.patient).order_by("number")
+    assert [r.flag_codes for r in referrals] == [["persistent_pain"], ["night_pain"]]
+    assert referrals[0].pk == open_one.pk
+    page = doc.get(reverse("assessments:plan", args=[plan.pk]))
+    assert {r.pk for r in page.context["referral_rows"]} == {r.pk for r in referrals}
+
+
+def test_a_closed_referral_is_not_reused(ours, doc):
+    first = signed_assessment(ours, PERSISTENT)
+    publish(doc, propose(doc, first), referral_explained="on")
+    referral = Referral.objects.get(patient=first.patient)
+    today = timezone.localdate()
+    plans.record_outcome(
+        referral=referral,
+        seen_on=today,
+        doctor_findings="",
+        cleared=False,
+        outcome_on=today,
+        by=ours.practitioner,
+    )
+    again = signed_assessment(ours, PERSISTENT, first.patient)
+    publish(doc, propose(doc, again), referral_explained="on")
+    assert Referral.objects.filter(patient=first.patient).count() == 2
+
+
+def test_a_set_aside_draft_never_reaches_the_patient(ours, doc, login):
+    patient = ours.patient
+    first = signed_assessment(ours, KNEE_BACK, patient)
+    stale = propose(doc, first)
+    newer = signed_assessment(ours, KNEE_BACK, patient)
+    propose(doc, newer)
+    stale.refresh_from_db()
+    assert stale.status == "set_aside"
+    portal = login(ours.patient_user)
+    home = portal.get(reverse("patients:portal_home"))
+    assert stale.pk not in [plan.pk for plan in home.context["earlier"]]
+    assert portal.get(reverse("patients:portal_plan", args=[stale.pk])).status_code == 404
+    assert portal.get(reverse("patients:portal_handout", args=[stale.pk])).status_code == 404
+    staff = doc.get(reverse("assessments:plan_handout", args=[stale.pk]))
+    assert staff.status_code == 404
+
+
+def test_the_disclosure_lists_only_plans_the_patient_was_given(ours, doc, login):
+    from patients import disclosure
+
+    draft = propose(doc, signed_assessment(ours, KNEE_BACK, ours.patient))
+    record_ = disclosure.build(ours.patient)
+    versions = [plan["version"] for plan in record_["care_plans"]]
+    assert draft.version not in versions and ours.plan.version in versions
+    assert record_["unpublished_plans"] == 1
+
+
+def test_one_time_a_day_reads_as_one_time_in_english(ours, doc):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    item = {"dose": {"times_per_day": 1, "sets": 1, "hold_seconds": 1}, "side": "left"}
+    with translation.override("en"):
+        text = render_to_string("assessments/pdf/_dose_text.html", {"item": item})
+    assert "1 time a day" in text and "1 times" not in text
+    assert "1 set" in text and "1 second" in text and "left leg only" in text
+    item["dose"]["times_per_day"] = 2
+    with translation.override("en"):
+        assert "2 times a day" in render_to_string(
+            "assessments/pdf/_dose_text.html", {"item": item}
+        )

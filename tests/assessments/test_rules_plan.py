@@ -130,8 +130,12 @@ def test_a_swollen_warm_left_calf_holds_whole_what_cannot_be_split():
     assert whole == [("keep_legs_warm", ""), ("cold_compress", "left"), ("warm_compress", "left")]
     warm = next(w for w in plan.withheld if w.code == "warm_compress")
     assert warm.hazards[0] == "suspected_dvt"
-    assert str(warm.reason).startswith("Suspected deep-vein thrombosis (absolute): Red flag")
-    assert "Hot, swollen leg (absolute)" in str(warm.reason)
+    assert str(warm.reason) == (
+        "Suspected deep-vein thrombosis (absolute): No heat on a leg with a suspected clot. "
+        "Hot, swollen leg (absolute): Heat on a hot, swollen leg adds to the warmth and the "
+        "swelling. Signs of acute inflammation (warmth, redness, a fresh swelling or injury) "
+        "(relative): Heat on a warm, red or freshly swollen area adds to it."
+    )
     assert str(warm.patient) == (
         "Until a doctor has checked the swelling of your left leg, please do not warm that leg "
         "(warm packs, long hot baths)."

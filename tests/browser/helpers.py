@@ -24,16 +24,28 @@ PHONE = {"width": 390, "height": 844}
 STEP_TIMEOUT_MS = 10_000
 
 
-def ja(message: str) -> str:
-    """What a Japanese user reads for this msgid: locators follow the catalogue, not a copy of it.
+def ja(message: str, context: str | None = None) -> str:
+    """What a Japanese user reads for this msgid (in this msgctxt, e.g. "patient"): locators
+    follow the catalogue, not a copy of it.
 
     Fails at once for a msgid the catalogue does not translate (a typo would otherwise show up
     as a locator timing out).
     """
     with translation.override("ja"):
-        text = translation.gettext(message)
+        if context is None:
+            text = translation.gettext(message)
+        else:
+            text = translation.pgettext(context, message)
     assert text != message, f"no Japanese translation for {message!r}"
     return text
+
+
+def ja_count(singular: str, plural: str, n: int) -> str:
+    """A counted message (`blocktranslate count`) as a Japanese user reads it for `n`."""
+    with translation.override("ja"):
+        text = translation.ngettext(singular, plural, n)
+    assert text not in (singular, plural), f"no Japanese translation for {plural!r}"
+    return text % {"n": n}
 
 
 def label(message: str) -> re.Pattern:

@@ -1,5 +1,8 @@
 """The practitioner assesses a checked-in patient, meets a red flag, acknowledges it, signs, then
-edits and publishes the care plan (with the referral explained)."""
+edits and publishes the care plan (with the referral explained).
+
+Strong pain at night with the right knee complaining holds nerve-tension stretches on the right
+leg only: the towel stretch is proposed for the left leg, its right leg listed as on hold."""
 
 import datetime as dt
 
@@ -9,10 +12,12 @@ from playwright.sync_api import expect
 
 from assessments.models import Assessment, CarePlan, PlanStatus, Referral
 from patients.models import AppointmentStatus
-from tests.browser.helpers import ja, label, log_in, save_screenshot
+from tests.browser.helpers import ja, ja_count, label, log_in, save_screenshot
 from tests.factories import AppointmentFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+TOWEL = "タオルで太もも裏ストレッチ"
 
 
 @pytest.fixture
@@ -72,11 +77,19 @@ def test_the_practitioner_assesses_acknowledges_a_red_flag_signs_and_publishes_t
     expect(page.get_by_role("heading", level=1)).to_have_text(
         ja("Care plan, version %(version)s") % {"version": 1}
     )
-    expect(page.locator("#withheld")).to_contain_text("タオルで太もも裏ストレッチ")
+    # Night pain on the right knee holds the nerve-tension stretch on the right leg only.
+    towel = page.locator('#plan-items tr[data-code="towel_hamstring_stretch"]')
+    expect(towel).to_have_attribute("data-side", "left")
+    expect(towel.get_by_label(ja("Side"), exact=True)).to_have_value("left")
+    held_towel = page.locator('#withheld li[data-code="towel_hamstring_stretch"]')
+    expect(held_towel).to_contain_text(TOWEL)
+    expect(held_towel).to_contain_text(ja("right leg on hold"))
+
     breathing = page.get_by_role("row").filter(has_text="朝の姿勢リセット呼吸")
     breathing.get_by_label(ja("Minutes"), exact=True).fill("5")
     breathing.get_by_label(ja("Times a day"), exact=True).fill("2")
-    breathing.get_by_role("button", name=ja("Save dose")).click()
+    page.get_by_role("button", name=ja("Save all changes")).click()
+    expect(page.get_by_role("alert")).to_have_text(ja("Saved."))
     expect(breathing.get_by_label(ja("Times a day"), exact=True)).to_have_value("2")
     bag = page.get_by_role("row").filter(has_text=ja("Swap the bag side"))
     bag.get_by_role("button", name=ja("Remove"), exact=True).click()
@@ -93,9 +106,12 @@ def test_the_practitioner_assesses_acknowledges_a_red_flag_signs_and_publishes_t
     expect(page.get_by_role("link", name=ja("Handout (PDF)"))).to_be_visible()
     items = page.locator("#plan-items")
     expect(items.get_by_role("row").filter(has_text="朝の姿勢リセット呼吸")).to_contain_text(
-        ja("%(n)s times a day") % {"n": 2}
+        ja_count("%(n)s time a day", "%(n)s times a day", 2)
     )
     expect(items).not_to_contain_text(ja("Swap the bag side"))
+    expect(items.locator('tr[data-code="towel_hamstring_stretch"]')).to_have_attribute(
+        "data-side", "left"
+    )
 
     assessment.refresh_from_db()
     assert assessment.is_signed and assessment.signed_by == clinic_staff.practitioner
@@ -105,7 +121,10 @@ def test_the_practitioner_assesses_acknowledges_a_red_flag_signs_and_publishes_t
     snapshot = {item["code"]: item for item in plan.snapshot["items"]}
     breathing_dose = snapshot["morning_posture_breathing"]["dose"]
     assert (breathing_dose["duration_minutes"], breathing_dose["times_per_day"]) == (5, 2)
-    assert "swap_bag_side" not in snapshot and "towel_hamstring_stretch" not in snapshot
+    assert "swap_bag_side" not in snapshot
+    assert snapshot["towel_hamstring_stretch"]["side"] == "left"
+    (held,) = [held for held in plan.withheld if held["code"] == "towel_hamstring_stretch"]
+    assert (held["side"], held["partial"]) == ("right", True)
     referral = Referral.objects.get(assessment=assessment)
     assert referral.department == "orthopaedics"
     shot = save_screenshot(page, "practitioner-plan-published")
