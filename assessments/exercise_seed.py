@@ -19,9 +19,10 @@ Keys of each exercise:
   `stretch`, `nerve_stretch`, `knee_back_stretch`, `leg_exercise`, `heat`, `cold`). The hazard
   table (`assessments/rules/hazards.py`) says which tags each hazard withholds and on which side,
   so the exercise itself names no condition: the knee-back massage is `massage` +
-  `knee_back_pressure`; the hamstring stretches are `stretch` + `nerve_stretch` +
-  `knee_back_stretch` (the hip is bent while the knee straightens, which tensions the nerve along
-  the back of the leg); breathing and posture work carry none.
+  `knee_back_pressure`; the towel hamstring stretch is `stretch` + `knee_back_stretch` (the knee
+  stays slightly bent); the lying knee-back release adds `nerve_stretch` (the hip is bent while
+  the knee straightens, which tensions the nerve along the back of the leg); breathing and
+  posture work carry none.
 
 Default doses follow the domain brief ("The care plan"):
 hamstring and knee-back stretches 20-30 s per side, 2-3 sets a day (30 s is the default here);
@@ -53,7 +54,7 @@ EXERCISES: tuple[dict, ...] = (
             "反動をつけてタオルを引かないでください。",
             "しびれや、膝の裏・ふくらはぎに走る痛みが出たら中止し、担当者に伝えてください。",
         ),
-        "care_tags": ("stretch", "nerve_stretch", "knee_back_stretch"),
+        "care_tags": ("stretch", "knee_back_stretch"),  # knee kept bent: no strong nerve tension
         "hold_seconds": 30,
         "reps": None,
         "sets": 2,

@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.rules.facts import CANCER_CHOICES
+from assessments.rules.facts import CANCER_CHOICES, Cancer
 from assessments.rules.measures import KG, MEASURE_BY_CODE, MEASURES, PERCENT
 from assessments.rules.weight import (
     BODY_WEIGHT,
@@ -497,6 +497,15 @@ class RedFlagsForm(SectionForm):
         "wells_collateral_veins",
         "wells_alternative_as_likely",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "Not recorded whether active" is kept from the earlier form only: offered while it is
+        # the stored answer, so it round-trips, never as a new choice.
+        if self.initial.get("cancer") != Cancer.UNKNOWN:
+            self.fields["cancer"].choices = [
+                choice for choice in CANCER_CHOICES if choice[0] != Cancer.UNKNOWN
+            ]
 
     def clean(self):
         cleaned = super().clean()

@@ -181,6 +181,10 @@ def refusal_message(refused: plans.Refusal) -> str:
     return str(sentences(parts))
 
 
+def _shown(value) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
 def _posted(data, form_class, prefix="") -> bool:
     """Did the post carry this form at all? A browser sends every field of the page; a form
     whose fields are all absent was not on it, and is neither validated nor saved."""
@@ -200,7 +204,7 @@ class Editor:
         self.conflict = None
         self.referral_error = ""
         rows = plans.library_for(plan.clinic_id)
-        self.library = plans._pure_library(rows)
+        self.library = plans.pure_library(rows)
         self.items = plans.ordered_items(plan, include_removed=plan.is_draft)
         self.details = DetailsForm(data if _posted(data, DetailsForm) else None, instance=plan)
         self.add = AddItemForm(
@@ -272,6 +276,31 @@ class Editor:
             else:
                 field = "override_reason" if "override_reason" in fields else None
             item.dose_form.add_error(field, refusal_message(found))
+
+    def conflict_lines(self) -> list[tuple[str, str, str]]:
+        """After a conflict: (what, stored now, what you typed) for every value of the editor
+        the other change left different from this post, so nothing is overwritten unseen."""
+        if self.conflict is None:
+            return []
+        lines = []
+        if self.details.is_bound and self.details.is_valid():
+            for name, value in self.details.cleaned_data.items():
+                stored = getattr(self.conflict, name)
+                if stored != value:
+                    label = self.details.fields[name].label
+                    lines.append((str(label), _shown(stored), _shown(value)))
+        stored_items = {item.pk: item for item in self.conflict.items.all()}
+        for item in self.items:
+            form, stored = item.dose_form, stored_items.get(item.pk)
+            if form is None or stored is None or not form.is_bound or not form.is_valid():
+                continue
+            for name, value in form.cleaned_data.items():
+                typed = value if name in plans.DOSE_FIELDS else (value or "")
+                if name == "override_reason" or getattr(stored, name) == typed:
+                    continue
+                what = f"{item.label_text}: {form.fields[name].label}"
+                lines.append((what, _shown(getattr(stored, name)), _shown(typed)))
+        return lines
 
     def show_add_refusal(self, refused: plans.Refusal) -> None:
         self.add.add_error(

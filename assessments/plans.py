@@ -13,12 +13,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from assessments import body, services
+from assessments import plan_snapshot, referrals
 from assessments.models import (
     GIVEN_STATUSES,
     Assessment,
@@ -27,29 +27,29 @@ from assessments.models import (
     PlanItem,
     PlanStatus,
     Referral,
-    ReferralStatus,
 )
-from assessments.rules import hazards as hazard_rules
+from assessments.plan_basis import (  # noqa: F401 (re-exported: the plan API in one place)
+    DOSE_FIELDS,
+    KIND_ORDER,
+    hazards_for,
+    hazards_for_assessment,
+    library_for,
+    ordered_items,
+    plan_input,
+    pure_library,
+    screening_of,
+)
+from assessments.referrals import for_plan as referrals_for_plan  # noqa: F401
+from assessments.referrals import liftable, record_outcome  # noqa: F401
 from assessments.rules.facts import Side
-from assessments.rules.findings import PlanInput
-from assessments.rules.library import LibraryExercise
-from assessments.rules.plan import block_reason, propose
+from assessments.rules.hazards import HAZARD_BY_CODE
+from assessments.rules.plan import propose
 from assessments.rules.plan_rules import RULE_BY_KEY, care_item, default_side, placement_of
-from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS, patient_label, screen
-from assessments.rules.verdicts import LEGS, Block, as_given, check, unmet
+from assessments.rules.verdicts import Block, as_given, check, unmet
 from assessments.rules.wording import both
-from clinic.models import Clinic
-from patients.models import Appointment
+from clinic.templatetags.hikagami import in_language
 
-KIND_ORDER = ["clinic", "exercise", "habit", "supporter", "compress"]
-DOSE_FIELDS = ("hold_seconds", "reps", "sets", "times_per_day", "duration_minutes")
-
-
-def ordered_items(plan: CarePlan, *, include_removed=True) -> list[PlanItem]:
-    items = plan.items.select_related("exercise")
-    if not include_removed:
-        items = items.filter(removed=False)
-    return sorted(items, key=lambda item: (KIND_ORDER.index(item.kind), item.position, item.id))
+snapshot = plan_snapshot.build
 
 
 class PlanError(Exception):
@@ -71,63 +71,19 @@ class EditConflict(Exception):
 
 @dataclass(frozen=True)
 class Blocker:
-    """Why a draft cannot be published yet: `code` is "referral_not_explained", "absolute" (an
-    item is given where an absolute hazard holds) or "needs_reason" (a relative hazard holds and
-    no written reason answers it); `item` and `blocks` say which and why."""
+    """Why a draft cannot be published yet. `code`:
+    - "referral_not_explained": a referral stands and its explanation is not confirmed;
+    - "unacknowledged_flag": a current red flag of the assessment awaits acknowledgement;
+    - "flags_changed": the assessment's red flags changed after the draft was made (an
+      amendment): the draft's referrals are out of date, propose again;
+    - "screen_outdated": the current rules raise a red flag the signed assessment does not
+      have (a rules change): screen it again;
+    - "absolute" / "needs_reason": an item given where an absolute hazard holds, or a relative
+      one with no written reason answering it (`item`, `blocks`)."""
 
     code: str
     item: PlanItem | None = None
     blocks: tuple[Block, ...] = ()
-
-
-def _library_exercise(row: Exercise) -> LibraryExercise:
-    return LibraryExercise(
-        code=row.code,
-        name=row.name_ja,
-        targets=row.targets,
-        care_tags=row.care_tags,
-        hold_seconds=row.hold_seconds,
-        reps=row.reps,
-        sets=row.sets,
-        times_per_day=row.times_per_day,
-        duration_minutes=row.duration_minutes,
-        per_side=row.per_side,
-        retired=row.retired,
-    )
-
-
-def library_for(clinic_id) -> dict[str, Exercise]:
-    return {row.code: row for row in Exercise.objects.filter(clinic_id=clinic_id)}
-
-
-def _pure_library(rows: dict[str, Exercise]) -> dict[str, LibraryExercise]:
-    return {code: _library_exercise(row) for code, row in rows.items()}
-
-
-def plan_input(assessment, rows: dict[str, Exercise], today: dt.date, lifted=()) -> PlanInput:
-    thresholds = services.effective_thresholds(assessment.clinic_id)
-    facts = services.facts_from(assessment)
-    return PlanInput(
-        facts=facts,
-        screening=screen(facts, today, thresholds=thresholds),
-        posture=assessment.section("posture"),
-        lower_limb=assessment.section("lower_limb"),
-        habits=assessment.section("habits"),
-        library=tuple(_library_exercise(row) for row in rows.values()),
-        today=today,
-        lifted=frozenset(lifted),
-    )
-
-
-def hazards_for_assessment(assessment, today, lifted=()) -> tuple:
-    """The hazards of a signed assessment, less those lifted (every severity)."""
-    facts = services.facts_from(assessment)
-    screening = screen(facts, today, thresholds=services.effective_thresholds(assessment.clinic_id))
-    return hazard_rules.hazards_in_force(facts, screening, today, lifted=lifted)
-
-
-def hazards_for(plan: CarePlan, today) -> tuple:
-    return hazards_for_assessment(plan.assessment, today, plan.lifted)
 
 
 # Drafts ------------------------------------------------------------------------------------
@@ -155,7 +111,7 @@ def _caution_entries(proposal) -> list[dict]:
         {
             "hazard": caution.hazard,
             "side": caution.side,
-            "label": both(hazard_rules.HAZARD_BY_CODE[caution.hazard].label),
+            "label": both(HAZARD_BY_CODE[caution.hazard].label),
             "reason": both(caution.reason),
             "staff": both(caution.staff),
             "patient": both(caution.patient),
@@ -195,7 +151,8 @@ def create_draft(*, assessment: Assessment, by, today: dt.date, lifted=()) -> Ca
     lifted = sorted(set(lifted))
     draft = _open_draft(assessment.patient)
     if draft is not None:
-        if draft.assessment_id == assessment.pk and sorted(draft.lifted) == lifted:
+        same = draft.assessment_id == assessment.pk and sorted(draft.lifted) == lifted
+        if same and not _flags_changed(draft):
             return draft
         _set_aside(draft)
     rows = library_for(assessment.clinic_id)
@@ -296,13 +253,11 @@ class Refusal:
     safe_side: str | None = None
 
 
-def refusal(kind, code, side, library, hazards, *, overridden=(), reason="") -> Refusal | None:
-    """None when the item may be given on `side` as it stands (with `reason` answering the
-    relative hazards it meets), else what stops it."""
+def refusal(kind, code, side, library, hazards, *, answered=()) -> Refusal | None:
+    """None when the item may be given on `side` as it stands, the relative hazards it meets
+    being among `answered` (those a written reason answers), else what stops it."""
     verdict = item_verdict(kind, code, side, library, hazards)
-    absolute, relative = unmet(verdict, overridden)
-    if reason.strip():
-        relative = ()
+    absolute, relative = unmet(verdict, answered)
     if not absolute and not relative:
         return None
     return Refusal(absolute, relative, safe_side(kind, code, library, hazards))
@@ -352,7 +307,7 @@ def add_item(
     ("absolute", with the Refusal); a relative one needs `override_reason` ("needs_reason")."""
     plan = _draft(plan, revision)
     rows = library_for(plan.clinic_id)
-    library = _pure_library(rows)
+    library = pure_library(rows)
     row = rows.get(code) if kind == "exercise" else None
     if (kind == "exercise" and (row is None or row.retired)) or (
         kind != "exercise" and (kind, code) not in RULE_BY_KEY
@@ -365,7 +320,9 @@ def add_item(
     if side is not None and placement_of(code, kind, library) in ("each_leg", "complaint_side"):
         dose["side"] = side
     hazards = hazards_for(plan, today)
-    refused = refusal(kind, code, dose["side"], library, hazards, reason=override_reason)
+    answers = relative_codes(kind, code, dose["side"], library, hazards)
+    answered = answers if override_reason.strip() else ()
+    refused = refusal(kind, code, dose["side"], library, hazards, answered=answered)
     if refused is not None:
         raise PlanError("absolute" if refused.absolute else "needs_reason", refused)
     overridden = relative_codes(kind, code, dose["side"], library, hazards)
@@ -396,20 +353,25 @@ def add_item(
     return item
 
 
+def _answered(item: PlanItem, values: dict, relative: list[str]) -> list[str]:
+    """The relative hazards the item's written reason answers: all of them when the reason is
+    new or changed (it was written for what holds now), only those it was written for when it
+    is the same text, and none when it was cleared."""
+    reason = (values.get("override_reason", item.override_reason) or "").strip()
+    if not reason:
+        return []
+    if reason == item.override_reason.strip():
+        return [code for code in relative if code in item.overridden]
+    return relative
+
+
 def check_item_change(item: PlanItem, values: dict, library, hazards) -> Refusal | None:
     """Would `values` (a dose form's cleaned data, with its side and override reason) put the
     item where a hazard stops it? Pure of writes: the editor calls it before saving anything."""
     side = values.get("side", item.side)
-    reason = values.get("override_reason") or ""
-    return refusal(
-        item.kind,
-        item.code,
-        side,
-        library,
-        hazards,
-        overridden=item.overridden if item.override_reason else (),
-        reason=reason,
-    )
+    relative = relative_codes(item.kind, item.code, side, library, hazards)
+    answered = _answered(item, values, relative)
+    return refusal(item.kind, item.code, side, library, hazards, answered=answered)
 
 
 def _apply_item(item: PlanItem, values: dict, library, hazards) -> bool:
@@ -423,11 +385,13 @@ def _apply_item(item: PlanItem, values: dict, library, hazards) -> bool:
         if getattr(item, key) != value:
             setattr(item, key, value)
             changed = True
-    reason = (values.get("override_reason") or "").strip()
-    codes = relative_codes(item.kind, item.code, item.side, library, hazards)
-    if reason and codes and (reason != item.override_reason or codes != item.overridden):
-        item.override_reason, item.overridden = reason, codes
-        changed = True
+    if "override_reason" in values:
+        relative = relative_codes(item.kind, item.code, item.side, library, hazards)
+        answered = _answered(item, values, relative)
+        reason = (values["override_reason"] or "").strip() if answered else ""
+        if (reason, answered) != (item.override_reason, list(item.overridden)):
+            item.override_reason, item.overridden = reason, answered
+            changed = True
     if changed:
         item.save()
     return changed
@@ -440,7 +404,7 @@ def save_editor(*, plan: CarePlan, revision: int, details: dict, items: dict, to
     data). Refused as a conflict when someone changed the draft after `revision`, and with
     PlanError("refused", {pk: Refusal}) when a change would put an item where a hazard stops it."""
     plan = _draft(plan, revision)
-    library = _pure_library(library_for(plan.clinic_id))
+    library = pure_library(library_for(plan.clinic_id))
     hazards = hazards_for(plan, today)
     rows = {item.pk: item for item in plan.items.all()}
     refused = {}
@@ -496,22 +460,88 @@ def move(*, item: PlanItem, up: bool, revision: int | None = None) -> bool:
 # Publishing --------------------------------------------------------------------------------
 
 
-def publish_blockers(plan: CarePlan, rows, today, *, referral_explained: bool) -> list[Blocker]:
-    """Why this draft cannot be published yet (empty when it can). Checked again at publish,
-    on every item as it would be given."""
+def _proposed_flag_codes(plan: CarePlan) -> set[str]:
+    """The flags the draft's referrals were made from, and those a clearance already answered."""
+    codes = {code for proposal in plan.referrals for code in proposal["flag_codes"]}
+    cleared = Referral.objects.filter(assessment=plan.assessment, cleared=True)
+    return codes | {code for referral in cleared for code in referral.flag_codes}
+
+
+def _flags_changed(plan: CarePlan) -> bool:
+    current = set(plan.assessment.flags.filter(is_current=True).values_list("code", flat=True))
+    return bool(current - _proposed_flag_codes(plan))
+
+
+def outdated_screen(assessment, today) -> list[str]:
+    """Red flags the current rules raise that the signed assessment has not stored (its screen
+    ran under earlier rules): it must be screened again before a plan is published."""
+    _facts, screening = screening_of(assessment, today)
+    stored = set(assessment.flags.filter(is_current=True).values_list("code", flat=True))
+    return [flag.code for flag in screening.flags if flag.code not in stored]
+
+
+def _flag_blockers(plan: CarePlan, today) -> list[Blocker]:
     blockers = []
+    if plan.assessment.flags.filter(is_current=True, acknowledged_at__isnull=True).exists():
+        blockers.append(Blocker("unacknowledged_flag"))
+    if outdated_screen(plan.assessment, today):
+        blockers.append(Blocker("screen_outdated"))
+    elif _flags_changed(plan):
+        blockers.append(Blocker("flags_changed"))
+    return blockers
+
+
+def publish_blockers(plan: CarePlan, rows, today, *, referral_explained: bool) -> list[Blocker]:
+    """Why this draft cannot be published yet (empty when it can). Checked again at publish:
+    the red flags as they stand, and every item as it would be given."""
+    blockers = _flag_blockers(plan, today)
     if plan.referrals and not referral_explained and plan.referral_explained_at is None:
         blockers.append(Blocker("referral_not_explained"))
-    library = _pure_library(rows)
+    blockers += item_blockers(plan, rows, today)
+    return blockers
+
+
+def item_blockers(plan: CarePlan, rows, today, items=None) -> list[Blocker]:
+    """Each item (of the draft, or the given entries) that a hazard in force stops as given."""
+    library = pure_library(rows)
     hazards = hazards_for(plan, today)
-    for item in plan.items.filter(removed=False):
+    found = []
+    for item in plan.items.filter(removed=False) if items is None else items:
         verdict = item_verdict(item.kind, item.code, item.side, library, hazards)
         absolute, relative = unmet(verdict, item.overridden if item.override_reason else ())
         if absolute:
-            blockers.append(Blocker("absolute", item, absolute))
+            found.append(Blocker("absolute", item, absolute))
         elif relative:
-            blockers.append(Blocker("needs_reason", item, relative))
-    return blockers
+            found.append(Blocker("needs_reason", item, relative))
+    return found
+
+
+def _given_entries(plan: CarePlan) -> list[PlanItem]:
+    """A published plan's items as it gave them (from its snapshot), to check again."""
+    return [
+        PlanItem(
+            kind=entry["kind"],
+            code=entry["code"],
+            side=entry.get("side", ""),
+            label=in_language(entry.get("name") or entry["label"]),
+            override_reason=entry.get("override_reason", ""),
+            overridden=entry.get("overridden", []),
+        )
+        for entry in plan.snapshot.get("items", [])
+    ]
+
+
+def given_under_current_rules(plan: CarePlan, today) -> list[Blocker]:
+    """For a published plan: what it gave that the current rules would stop (a plan published
+    under earlier rules, or before an amendment). Staff are told to draft a new version."""
+    rows = library_for(plan.clinic_id)
+    entries = [
+        entry for entry in _given_entries(plan) if entry.kind != "exercise" or entry.code in rows
+    ]
+    try:
+        return item_blockers(plan, rows, today, entries)
+    except KeyError:  # an item no rule or library defines any more
+        return []
 
 
 @transaction.atomic
@@ -529,8 +559,28 @@ def publish(*, plan: CarePlan, by, today, referral_explained: bool) -> CarePlan:
     plan.snapshot = snapshot(plan, by=by, today=today, rows=rows)
     plan.revision += 1
     plan.save()
-    _open_referrals(plan, by)
+    referrals.open_for_plan(plan, by)
     return plan
+
+
+@transaction.atomic
+def lift(*, referral: Referral, codes, by, today) -> CarePlan:
+    """A new draft after a doctor's clearance: from the patient's latest signed assessment,
+    lifting the ticked hazards this referral may lift (and those earlier clearances lifted on
+    the same assessment). Refused (PlanError "nothing_to_lift") when none of them may."""
+    allowed = {hazard.code for hazard in liftable(referral, today)}
+    chosen = set(codes) & allowed
+    if not chosen:
+        raise PlanError("nothing_to_lift")
+    latest = referrals.latest_signed(referral.patient) or referral.assessment
+    earlier = (
+        CarePlan.objects.filter(patient=referral.patient, assessment=latest)
+        .exclude(status=PlanStatus.SET_ASIDE)
+        .order_by("-version")
+        .first()
+    )
+    kept = set(earlier.lifted) if earlier else set()
+    return create_draft(assessment=latest, by=by, today=today, lifted=sorted(chosen | kept))
 
 
 def _supersede(plans, now=None) -> None:
@@ -538,223 +588,3 @@ def _supersede(plans, now=None) -> None:
     for earlier in plans.select_for_update():
         earlier.status, earlier.superseded_at = PlanStatus.SUPERSEDED, now or timezone.now()
         earlier.save(update_fields=["status", "superseded_at"])
-
-
-def open_referrals_of(patient, department: str):
-    return Referral.objects.filter(patient=patient, department=department).exclude(
-        status=ReferralStatus.CLOSED
-    )
-
-
-def _open_referrals(plan: CarePlan, by) -> None:
-    """One referral per department and flag: a flag an open referral of the patient already
-    carries is not referred twice (a reassessment reuses it); the rest get a new one."""
-    for proposal in plan.referrals:
-        department = proposal["department"]
-        if Referral.objects.filter(assessment=plan.assessment, department=department).exists():
-            continue
-        covered = {
-            code
-            for referral in open_referrals_of(plan.patient, department)
-            for code in referral.flag_codes
-        }
-        remaining = [code for code in proposal["flag_codes"] if code not in covered]
-        if not remaining:
-            continue
-        reason = proposal["reason"]
-        Referral.objects.create(
-            clinic_id=plan.clinic_id,
-            patient=plan.patient,
-            assessment=plan.assessment,
-            number=_next_referral_number(plan.clinic_id),
-            department=department,
-            urgency=proposal["urgency"],
-            reason=reason["ja"] if isinstance(reason, dict) else reason,
-            reason_en=reason.get("en", "") if isinstance(reason, dict) else "",
-            flag_codes=remaining,
-            created_by=by,
-        )
-
-
-def referrals_for_plan(plan: CarePlan):
-    """The referrals a plan's page links: those opened from its assessment, and the patient's
-    open ones it reuses."""
-    departments = [proposal["department"] for proposal in plan.referrals]
-    from_assessment = Referral.objects.filter(assessment=plan.assessment)
-    still_open = Referral.objects.filter(patient=plan.patient, department__in=departments).exclude(
-        status=ReferralStatus.CLOSED
-    )
-    return (from_assessment | still_open).distinct().order_by("number")
-
-
-def _next_referral_number(clinic_id) -> int:
-    Clinic.objects.filter(pk=clinic_id).update(next_referral_number=F("next_referral_number") + 1)
-    return Clinic.objects.values_list("next_referral_number", flat=True).get(pk=clinic_id) - 1
-
-
-def _next_visit(plan: CarePlan):
-    visit = (
-        Appointment.objects.filter(
-            patient=plan.patient,
-            start__gte=timezone.now(),
-            status__in=["booked", "checked_in"],
-        )
-        .select_related("practitioner")
-        .order_by("start")
-        .first()
-    )
-    if visit is None:
-        return None
-    local = timezone.localtime(visit.start)
-    return {
-        "date": local.date().isoformat(),
-        "time": local.strftime("%H:%M"),
-        "practitioner": str(visit.practitioner),
-    }
-
-
-def _exercise_snapshot(item: PlanItem) -> dict:
-    row = item.exercise
-    return {
-        "name": {"ja": row.name_ja, "en": row.name_en or row.name_ja}
-        if row
-        else {"ja": item.label, "en": item.label_en or item.label},
-        "purpose": row.purpose if row else "",
-        "steps": row.lines("steps") if row else [],
-        "key_points": row.lines("key_points") if row else [],
-        "cautions": row.lines("cautions") if row else [],
-        "illustration": row.illustration if row else "",
-    }
-
-
-def _held_leg(item: PlanItem, library, hazards) -> dict | None:
-    """For an item given on one leg because a hazard holds the other: that leg and what the
-    patient reads about it (the item is in their care on one leg, on hold on the other)."""
-    if item.side not in LEGS:
-        return None
-    verdict = check(care_item(item.code, item.kind, library, Side.BOTH), hazards)
-    if not verdict.narrowed or verdict.side != item.side:
-        return None
-    first = verdict.blocks[0]
-    leg = verdict.held_leg
-    return {
-        "side": leg,
-        "severity": verdict.severity,
-        "hazards": verdict.hazard_codes(),
-        "patient": both(hazard_rules.patient_why(first.hazard, first.tag, leg)),
-        "reason": both(block_reason(first)),
-    }
-
-
-def _item_snapshot(item: PlanItem, library, hazards) -> dict:
-    entry = {
-        "kind": item.kind,
-        "code": item.code,
-        "label": {"ja": item.label, "en": item.label_en or item.label},
-        "detail": {"ja": item.detail, "en": item.detail_en or item.detail},
-        "reason": {"ja": item.reason, "en": item.reason_en or item.reason},
-        "side": item.side,
-        "extra_sets_side": item.extra_sets_side,
-        "dose": {key: getattr(item, key) for key in DOSE_FIELDS},
-        # For staff only: the practitioner's reason for giving it beside a relative hazard.
-        "override_reason": item.override_reason,
-        "overridden": list(item.overridden),
-        "held_leg": _held_leg(item, library, hazards),
-    }
-    if item.kind == "exercise":
-        entry.update(_exercise_snapshot(item))
-    return entry
-
-
-def _referral_snapshot(referral: dict) -> dict:
-    return {
-        "department": referral["department"],
-        "urgency": referral["urgency"],
-        "flag_codes": list(referral["flag_codes"]),
-        "reason": referral["reason"],
-        "department_label": both(DEPARTMENT_LABELS.get(referral["department"], "")),
-        "urgency_label": both(URGENCY_LABELS.get(referral["urgency"], "")),
-        "flag_labels": [both(patient_label(code)) for code in referral["flag_codes"]],
-    }
-
-
-def snapshot(plan: CarePlan, *, by, today, rows=None) -> dict:
-    """Everything the handout and the portal show, frozen in Japanese and English. An item is
-    either in the patient's care or on hold, never both: what was added back is not listed as
-    held, and a leg on hold is told beside the item it belongs to."""
-    clinic, patient = plan.clinic, plan.patient
-    library = _pure_library(rows if rows is not None else library_for(plan.clinic_id))
-    hazards = hazards_for(plan, today)
-    items = [
-        _item_snapshot(item, library, hazards)
-        for item in ordered_items(plan, include_removed=False)
-    ]
-    given = {(item["kind"], item["code"]) for item in items}
-    withheld = [
-        held
-        for held in plan.withheld
-        if not held.get("partial") and (held["kind"], held["code"]) not in given
-    ]
-    return {
-        "version": plan.version,
-        "published_on": today.isoformat(),
-        "clinic": {"name": clinic.name, "phone": clinic.phone, "address": clinic.address},
-        "patient": {
-            "name": patient.full_name,
-            "kana": patient.full_name_kana,
-            "number": patient.number_display,
-        },
-        "practitioner": str(by),
-        "goals": plan.goals,
-        "patient_note": plan.patient_note,
-        "items": items,
-        "withheld": withheld,
-        "cautions": list(plan.cautions),
-        "referrals": [_referral_snapshot(referral) for referral in plan.referrals],
-        "care_on_hold": bool(withheld) or any(item["held_leg"] for item in items),
-        "same_day": any(referral["urgency"] == "same_day" for referral in plan.referrals),
-        "visit_interval_days": plan.visit_interval_days,
-        "reassess_on": plan.reassess_on.isoformat() if plan.reassess_on else None,
-        "next_visit": _next_visit(plan),
-        "picture": _plain(body.picture(plan.assessment)),
-        "rules_version": plan.rules_version,
-    }
-
-
-def _plain(value):
-    """Lazy translation strings to text, so the snapshot is plain JSON."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-# Referrals ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_outcome(*, referral: Referral, seen_on, doctor_findings, cleared, outcome_on, by):
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    referral.seen_on = seen_on
-    referral.doctor_findings = doctor_findings
-    referral.cleared = cleared
-    referral.outcome_on = outcome_on
-    referral.outcome_recorded_by = by
-    referral.status = ReferralStatus.CLOSED if cleared is not None else ReferralStatus.SEEN
-    referral.save()
-    return referral
-
-
-def liftable(referral: Referral, today) -> list:
-    """The hazards a doctor's clearance on this referral may lift: every one in force that
-    withholds something (absolute or relative). Precautions withhold nothing."""
-    if not referral.cleared:
-        return []
-    return [
-        hazard
-        for hazard in hazards_for_assessment(referral.assessment, today)
-        if hazard.severity != hazard_rules.PRECAUTION
-    ]

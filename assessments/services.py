@@ -299,6 +299,23 @@ def sign(*, assessment: Assessment, by, today) -> Assessment:
 
 
 @transaction.atomic
+def rescreen_signed(*, assessment: Assessment, by, today) -> list[str]:
+    """Screen a signed assessment again under the current rules (its findings unchanged): a
+    flag the rules now raise is stored, unacknowledged; one they no longer raise is kept, not
+    current. Returns the codes of the flags raised anew. The findings never change here, so
+    no amendment is made; the flags' own history is in the audit trail."""
+    locked = _lock(assessment)
+    if not locked.is_signed:
+        raise ValueError("only a signed assessment is screened again this way")
+    before = set(locked.flags.filter(is_current=True).values_list("code", flat=True))
+    locked.updated_by = by
+    locked.save(update_fields=["updated_by", "updated_at"])
+    rescreen(locked, today=today)
+    after = set(locked.flags.filter(is_current=True).values_list("code", flat=True))
+    return sorted(after - before)
+
+
+@transaction.atomic
 def amend(
     *, assessment: Assessment, section: str, data: dict, reason: str, revision: int, by, today
 ):

@@ -74,6 +74,14 @@ def changes(section: str, before: dict, after: dict) -> list[tuple[str, str, str
     ]
 
 
+def stored_lines(section: str, data: dict) -> list[tuple[str, str]]:
+    """(label, value) of what a section holds, measurements included (as "left / right unit"):
+    what a conflict shows as stored now."""
+    if section != "measurements":
+        return describe(section, data)
+    return [(label, after) for label, _before, after in changes(section, {}, data)]
+
+
 def _measured(section: dict) -> dict:
     """A weight-bearing pair stored before units were recorded is in %."""
     pair = section.get(WEIGHT_BEARING)

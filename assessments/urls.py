@@ -18,6 +18,7 @@ urlpatterns = [
     path("patients/<id:pk>/assessments/new/", assessments.start, name="start"),
     path("assessments/<id:pk>/", assessments.detail, name="detail"),
     path("assessments/<id:pk>/sign/", assessments.sign, name="sign"),
+    path("assessments/<id:pk>/rescreen/", assessments.rescreen, name="rescreen"),
     path(
         "assessments/<id:pk>/flags/<id:flag_pk>/acknowledge/",
         assessments.acknowledge_flag,

@@ -5,9 +5,10 @@
   and on both sides of every red-flag amendment, so an amendment still reads.
 - Exercises: the contraindication codes become care tags (`care_tags_for`): a shipped exercise
   takes the shipped tags, a clinic's own exercise tags that cover what its codes withheld.
-- Plans: lifted contraindications and overridden ones become hazard codes; a draft that was
-  replaced by another draft before it was published ("superseded" without a publishing date)
-  becomes "set aside", so it never reaches the patient.
+- Plans: lifted contraindications and overridden ones become hazard codes; a draft never
+  published (open, or replaced by another draft: "superseded" without a publishing date)
+  becomes "set aside", so it never reaches the patient and is proposed again under the new
+  rules.
 
 The functions are pure (dict in, dict out) so the tests read old JSON through them.
 """
@@ -33,8 +34,9 @@ def _yes(value) -> bool:
 def one_history(section: dict) -> dict:
     """An old red-flag section with every history question answered once.
 
-    - cancer: "active" when the Wells box (active cancer) was ticked, else "past" when the general
-      box (history of cancer) was: the general question never said the cancer was active.
+    - cancer: "active" when the Wells box (active cancer) was ticked, else "unknown" when only
+      the general box (history of cancer) was: it never said whether the cancer was active, so
+      it stays a risk factor with no Wells point, and the form asks for it again.
     - paralysis_or_cast, bedridden_or_surgery: the Wells boxes; the general "recent surgery,
       plaster cast or bed rest" ticked alone becomes bedridden_or_surgery (it implies at least one
       of the two items; each counts 1 point, so the score takes the point it implies).
@@ -46,7 +48,7 @@ def one_history(section: dict) -> dict:
     if _yes(section.get("wells_active_cancer")):
         new["cancer"] = "active"
     elif _yes(section.get("cancer_history")):
-        new["cancer"] = "past"
+        new["cancer"] = "unknown"
     else:
         new.setdefault("cancer", "")
     cast = _yes(section.get("wells_paralysis_or_cast"))
@@ -61,7 +63,7 @@ def one_history(section: dict) -> dict:
 
 
 SHIPPED_TAGS = {
-    "towel_hamstring_stretch": ["stretch", "nerve_stretch", "knee_back_stretch"],
+    "towel_hamstring_stretch": ["stretch", "knee_back_stretch"],
     "lying_knee_back_release": ["stretch", "nerve_stretch", "knee_back_stretch"],
     "knee_back_lymph_massage": ["massage", "knee_back_pressure"],
     "morning_posture_breathing": [],
@@ -70,24 +72,62 @@ SHIPPED_TAGS = {
     "knee_to_wall_ankle_rock": ["stretch", "leg_exercise"],
     "lying_hip_rotation": ["leg_exercise"],
 }
-LEG_WORK = {"suspected_dvt", "acute_hot_swelling", "awaiting_clearance"}
+# The codes the shipped exercises carried before this migration.
+SHIPPED_CODES = {
+    "towel_hamstring_stretch": {"suspected_dvt", "acute_hot_swelling", "awaiting_clearance"},
+    "lying_knee_back_release": {"suspected_dvt", "acute_hot_swelling", "awaiting_clearance"},
+    "knee_back_lymph_massage": {
+        "suspected_dvt",
+        "acute_hot_swelling",
+        "popliteal_mass",
+        "acute_inflammation",
+        "awaiting_clearance",
+    },
+    "morning_posture_breathing": set(),
+    "desk_break_knee_back_rub": {
+        "suspected_dvt",
+        "acute_hot_swelling",
+        "popliteal_mass",
+        "acute_inflammation",
+        "awaiting_clearance",
+    },
+    "wall_calf_stretch": {"suspected_dvt", "acute_hot_swelling", "awaiting_clearance"},
+    "knee_to_wall_ankle_rock": {"suspected_dvt", "acute_hot_swelling", "awaiting_clearance"},
+    "lying_hip_rotation": {"suspected_dvt", "acute_hot_swelling", "awaiting_clearance"},
+}
+EVERY_LEG_TAG = [
+    "massage",
+    "knee_back_pressure",
+    "deep_work",
+    "mobilisation",
+    "stretch",
+    "nerve_stretch",
+    "knee_back_stretch",
+    "leg_exercise",
+    "heat",
+    "cold",
+]
 
 
 def care_tags_for(code: str, contraindications) -> list[str]:
-    """A shipped exercise's tags; for a clinic's own, tags at least as wide as what its old codes
-    withheld: leg work (stretch and exercise), a lump (pressure behind the knee), inflammation
-    (massage). The clinic admin should review them (README)."""
-    if code in SHIPPED_TAGS:
-        return list(SHIPPED_TAGS[code])
+    """The care tags an exercise gets from its old codes, never narrower than what they held.
+
+    A shipped exercise still carrying its shipped codes takes the shipped tags. Anything else (a
+    clinic's own exercise, or a shipped one whose codes the clinic changed): a code that held
+    an exercise for a swollen or hot leg, a suspected clot or any red flag held it from every
+    leg hazard, so it takes every leg tag; only an exercise with no such code is tagged from its
+    lump and inflammation codes. The clinic admin reviews them (README)."""
     old = set(contraindications or [])
-    tags = set()
-    if old & LEG_WORK:
-        tags |= {"stretch", "leg_exercise"}
+    if code in SHIPPED_TAGS and old == SHIPPED_CODES[code]:
+        return list(SHIPPED_TAGS[code])
+    tags = set(SHIPPED_TAGS.get(code, []))
+    if old & {"suspected_dvt", "acute_hot_swelling", "awaiting_clearance"}:
+        tags |= set(EVERY_LEG_TAG)
     if "popliteal_mass" in old:
-        tags |= {"knee_back_pressure", "massage"}
+        tags |= {"knee_back_pressure", "massage", "knee_back_stretch"}
     if "acute_inflammation" in old:
-        tags |= {"massage", "heat"}
-    return sorted(tags)
+        tags |= {"massage", "heat", "deep_work"}
+    return [tag for tag in EVERY_LEG_TAG if tag in tags]
 
 
 HAZARD_FOR = {
@@ -135,7 +175,9 @@ def forwards(apps, schema_editor):
         if lifted != plan.lifted:
             plan.lifted = lifted
             fields.append("lifted")
-        if plan.status == "superseded" and plan.published_at is None:
+        # A draft never published: set aside (kept, never shown), whether it was replaced by a
+        # newer draft or is still open; the practitioner proposes again under the new rules.
+        if plan.status in ("superseded", "draft") and plan.published_at is None:
             plan.status = "set_aside"
             fields.append("status")
         if fields:

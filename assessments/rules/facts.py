@@ -106,12 +106,16 @@ class Cancer:
     NONE = ""
     PAST = "past"
     ACTIVE = "active"
+    # An answer kept from the earlier form, which asked only "history of cancer": a risk factor,
+    # no Wells point, to be asked again at the next assessment.
+    UNKNOWN = "unknown"
 
 
 CANCER_CHOICES = [
     (Cancer.NONE, _("No")),
     (Cancer.PAST, _("In the past (treatment ended more than 6 months ago)")),
     (Cancer.ACTIVE, _("Active: treated within the last 6 months, or palliative care")),
+    (Cancer.UNKNOWN, _("History of cancer, not recorded whether active (earlier form): ask again")),
 ]
 
 

@@ -290,6 +290,8 @@ def withheld_entry(item: PlanItem, verdict: Verdict) -> WithheldItem:
     partial = verdict.narrowed
     side = verdict.held_leg if partial else (item.side or Side.NONE)
     first = verdict.blocks[0]
+    legs = {block.leg for block in verdict.blocks}
+    told = side if partial else (legs.pop() if len(legs) == 1 else Side.BOTH)
     return WithheldItem(
         kind=item.kind,
         code=item.code,
@@ -298,7 +300,7 @@ def withheld_entry(item: PlanItem, verdict: Verdict) -> WithheldItem:
         severity=verdict.severity,
         hazards=tuple(verdict.hazard_codes()),
         reason=sentences(block_reason(block) for block in verdict.blocks),
-        patient=patient_why(first.hazard, first.tag, side if partial else first.leg),
+        patient=patient_why(first.hazard, first.tag, told),
         partial=partial,
     )
 

@@ -73,7 +73,8 @@ CLINIC_RULES: tuple[PlanRule, ...] = (
         {care.DEEP_WORK, care.MASSAGE, care.KNEE_BACK_PRESSURE},
     ),
     _clinic("calf_release", _("Calf release"), {"calf_tension"}, {care.DEEP_WORK, care.MASSAGE}),
-    # Teaching how to stand and walk presses on nothing: no hazard holds it.
+    # Teaching how to stand and walk presses on nothing, but it has the patient walk: only a
+    # leg that must not be loaded holds it.
     _clinic(
         "posture_gait_guidance",
         _("Posture and gait guidance"),
@@ -84,15 +85,23 @@ CLINIC_RULES: tuple[PlanRule, ...] = (
             "gait_pattern",
             "short_stride",
         },
-        set(),
+        {care.LEG_EXERCISE},
         NOT_ON_A_LEG,
     ),
 )
 PLAN_RULES = CLINIC_RULES
 
 
-def _habit(code, label, triggers, detail) -> PlanRule:
-    return PlanRule(code, HABIT, label, frozenset(triggers), detail=detail)
+def _habit(code, label, triggers, detail, tags=(), placement=NOT_ON_A_LEG) -> PlanRule:
+    return PlanRule(
+        code,
+        HABIT,
+        label,
+        frozenset(triggers),
+        detail=detail,
+        tags=frozenset(tags),
+        placement=placement,
+    )
 
 
 HABIT_RULES: tuple[PlanRule, ...] = (
@@ -122,6 +131,8 @@ HABIT_RULES: tuple[PlanRule, ...] = (
             "When standing, keep the feet about hip-width apart with the weight on both, "
             "instead of resting on one leg."
         ),
+        {care.LEG_EXERCISE},  # weight on both legs: not for a leg that must not be loaded
+        BOTH_AT_ONCE,
     ),
     _habit(
         "stand_up_regularly",
@@ -131,6 +142,8 @@ HABIT_RULES: tuple[PlanRule, ...] = (
             "Every 30 to 60 minutes of sitting, stand up and walk a few steps or rise onto your "
             "toes a few times, so the calves pump the blood back up the legs."
         ),
+        {care.LEG_EXERCISE},
+        BOTH_AT_ONCE,
     ),
     _habit(
         "shoe_choice",
@@ -183,6 +196,9 @@ SUPPORTER_RULES: tuple[PlanRule, ...] = (
         _("Knee supporter (optional)"),
         frozenset({"knee_pain_moderate"}),
         unless=frozenset({"supporter_all_day"}),
+        # a snug sleeve round the knee presses on the back of it (a lump, a swollen leg)
+        tags=frozenset({care.KNEE_BACK_PRESSURE}),
+        placement=COMPLAINT_SIDE,
         detail=_(
             "If a supporter makes walking easier, you may wear one: only while walking or "
             "exercising, off at rest, and in your size. Worn all day, it weakens the muscles "
@@ -211,6 +227,7 @@ COMPRESS_RULES: tuple[PlanRule, ...] = (
         COMPRESS,
         _("Warm compress"),
         frozenset({"chronic_stage"}),
+        unless=frozenset({"acute_stage"}),  # never warm and cool the same leg at once
         dose=Dose(duration_minutes=20),
         tags=frozenset({care.HEAT}),
         placement=COMPLAINT_SIDE,

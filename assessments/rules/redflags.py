@@ -304,6 +304,11 @@ def _cancer(facts: AssessmentFacts) -> Evidence | None:
             {"red_flags.cancer": cancer},
         ),
         when(cancer == Cancer.PAST, _("cancer in the past"), {"red_flags.cancer": cancer}),
+        when(
+            cancer == Cancer.UNKNOWN,
+            _("a history of cancer, not recorded whether active"),
+            {"red_flags.cancer": cancer},
+        ),
     )
 
 
@@ -348,7 +353,7 @@ RULES: tuple[RedFlagRule, ...] = (
     RedFlagRule(
         code="suspected_dvt",
         label=_("Suspected deep-vein thrombosis (DVT)"),
-        patient_label=pgettext_lazy("patient", "Swelling of one leg with warmth or a sudden start"),
+        patient_label=pgettext_lazy("patient", "Leg swelling a doctor should see today"),
         department=INTERNAL_VASCULAR,
         urgency=SAME_DAY,
         source=format_lazy("{}; {}", WELLS_SOURCE, GUIDANCE),

@@ -130,7 +130,7 @@ def edit_section(request, pk, section):
         {
             "revision": revision,
             "conflict": conflict,
-            "conflict_lines": summary.describe(section, conflict.section(section))
+            "conflict_lines": summary.stored_lines(section, conflict.section(section))
             if conflict
             else None,
             "previous_rows": summary.measurement_rows(assessment.previous, None)
@@ -175,6 +175,24 @@ def sign(request, pk):
 
 
 @access.allow(*access.CLINICAL)
+@require_POST
+def rescreen(request, pk):
+    """Screen a signed assessment again under the current rules (asked for by the plan page
+    when the rules raise a flag the stored screen does not have)."""
+    assessment = access.get_assessment(request, pk)
+    if not assessment.is_signed:
+        return redirect("assessments:detail", pk=assessment.pk)
+    raised = services.rescreen_signed(
+        assessment=assessment, by=request.user, today=timezone.localdate()
+    )
+    if raised:
+        messages.warning(request, _("Screened again: a red flag is raised. Acknowledge it below."))
+    else:
+        messages.info(request, _("Screened again under the current rules: no new red flag."))
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@access.allow(*access.CLINICAL)
 def amend(request, pk, section):
     assessment = access.get_assessment(request, pk)
     section = _section_or_404(section)
@@ -215,7 +233,7 @@ def amend(request, pk, section):
             "amending": True,
             "revision": revision,
             "conflict": conflict,
-            "conflict_lines": summary.describe(section, conflict.section(section))
+            "conflict_lines": summary.stored_lines(section, conflict.section(section))
             if conflict
             else None,
         },

@@ -64,11 +64,13 @@ def _render_plan(request, plan, editor):
     goes into the trail."""
     audit.viewed(plan)
     today = timezone.localdate()
-    blockers = []
+    blockers, outdated = [], []
     if plan.is_draft:
         blockers = plans.publish_blockers(
             plan, plans.library_for(plan.clinic_id), today, referral_explained=True
         )
+    elif plan.status == PlanStatus.PUBLISHED:
+        outdated = plans.given_under_current_rules(plan, today)
     blocked = {blocker.item.pk: blocker for blocker in blockers if blocker.item is not None}
     for item in editor.items:
         item.blocker = blocked.get(item.pk)
@@ -85,6 +87,10 @@ def _render_plan(request, plan, editor):
             "editor": editor,
             "items": editor.items,
             "blocked_items": blocked,
+            "flag_blockers": {b.code for b in blockers if b.item is None},
+            "outdated": outdated,
+            "outdated_labels": [blocker.item.label for blocker in outdated],
+            "conflict_lines": editor.conflict_lines(),
             "hazards": hazards,
             "wells": explain.wells_breakdown(plan.assessment.screening.get("wells")),
             "history": plan.patient.care_plans.exclude(pk=plan.pk).order_by("-version")[:10],

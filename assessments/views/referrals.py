@@ -100,14 +100,16 @@ def referral_lift(request, pk):
     if not referral.cleared:
         messages.error(request, _("Only a doctor's clearance lifts withheld items."))
         return redirect("assessments:referral", pk=referral.pk)
-    allowed = {hazard.code for hazard in plans.liftable(referral, timezone.localdate())}
-    chosen = [code for code in request.POST.getlist("lift") if code in allowed]
-    if not chosen:
+    try:
+        plan = plans.lift(
+            referral=referral,
+            codes=request.POST.getlist("lift"),
+            by=request.user,
+            today=timezone.localdate(),
+        )
+    except plans.PlanError:
         messages.error(request, _("Tick what the doctor's clearance lifts."))
         return redirect("assessments:referral", pk=referral.pk)
-    plan = plans.create_draft(
-        assessment=referral.assessment, by=request.user, today=timezone.localdate(), lifted=chosen
-    )
     messages.success(request, _("New plan version drafted with the cleared items back in."))
     return redirect("assessments:plan", pk=plan.pk)
 

@@ -413,3 +413,25 @@ def test_section_and_amendment_forms_have_no_nested_form(doc, patient, section):
         main = main[: main.index("</form>")]
         assert "<form" not in main[1:], url
         assert 'type="submit"' in main, url
+
+
+def test_cancer_not_recorded_whether_active_is_offered_only_while_it_is_stored():
+    from assessments.forms import RedFlagsForm
+
+    fresh = RedFlagsForm(initial={})
+    assert "unknown" not in [value for value, _label in fresh.fields["cancer"].choices]
+    migrated = RedFlagsForm(initial={"cancer": "unknown"})
+    assert "unknown" in [value for value, _label in migrated.fields["cancer"].choices]
+    refused = RedFlagsForm({"cancer": "unknown"}, initial={})
+    assert not refused.is_valid() and "cancer" in refused.errors
+
+
+def test_a_measurements_conflict_shows_the_values_stored_now(doc, patient):
+    assessment = start(doc, patient)
+    opened = assessment.revision
+    save(doc, assessment, "measurements", SLR)
+    url = reverse("assessments:section", args=[assessment.pk, "measurements"])
+    response = doc.post(url, {**SLR, "slr_left": "70", "revision": opened})
+    assert response.context["conflict"] is not None
+    lines = dict(response.context["conflict_lines"])
+    assert any("75" in value and "55" in value for value in lines.values())

@@ -122,18 +122,19 @@ def test_the_refusal_offers_the_safe_leg_and_the_safe_leg_is_added(ours, doc):
 def test_a_relative_hazard_needs_a_written_reason_and_keeps_it(ours, doc):
     sections = {**KNEE_BACK, "red_flags": {"night_pain": True}}
     plan = propose(doc, signed_assessment(ours, sections))
-    assert not plan.items.filter(code="towel_hamstring_stretch", side="right").exists()
-    plan.items.filter(code="towel_hamstring_stretch").update(removed=True)
-    refused = add(doc, plan, "towel_hamstring_stretch", item_side="both")
+    assert not plan.items.filter(code="lying_knee_back_release", side="right").exists()
+    assert plan.items.get(code="towel_hamstring_stretch").side == "both"  # knee kept bent
+    plan.items.filter(code="lying_knee_back_release").update(removed=True)
+    refused = add(doc, plan, "lying_knee_back_release", item_side="both")
     assert refused.context["editor"].add.errors["add_reason"]
-    add(doc, plan, "towel_hamstring_stretch", item_side="both", add_reason="膝を曲げて軽く行う")
-    added = plan.items.get(code="towel_hamstring_stretch", removed=False)
-    assert added.override_reason == "膝を曲げて軽く行う" and added.overridden == ["night_pain"]
+    add(doc, plan, "lying_knee_back_release", item_side="both", add_reason="膝は伸ばしきらずに行う")
+    added = plan.items.get(code="lying_knee_back_release", removed=False)
+    assert added.override_reason == "膝は伸ばしきらずに行う" and added.overridden == ["night_pain"]
     publish(doc, plan, referral_explained="on")
     plan.refresh_from_db()
-    [given] = [i for i in plan.snapshot["items"] if i["code"] == "towel_hamstring_stretch"]
-    assert given["override_reason"] == "膝を曲げて軽く行う"
-    assert "towel_hamstring_stretch" not in {w["code"] for w in plan.snapshot["withheld"]}
+    [given] = [i for i in plan.snapshot["items"] if i["code"] == "lying_knee_back_release"]
+    assert given["override_reason"] == "膝は伸ばしきらずに行う"
+    assert "lying_knee_back_release" not in {w["code"] for w in plan.snapshot["withheld"]}
 
 
 def test_in_clinic_work_is_added_by_hand_under_the_same_check(ours, doc):
@@ -141,8 +142,12 @@ def test_in_clinic_work_is_added_by_hand_under_the_same_check(ours, doc):
     refused = add(doc, plan, "pelvic_alignment", kind="clinic")
     assert refused.context["editor"].add.errors["item_side"]
     assert not plan.items.filter(code="pelvic_alignment").exists()
-    add(doc, plan, "posture_gait_guidance", kind="clinic")
-    assert plan.items.get(code="posture_gait_guidance").added_by_hand
+    plan.items.filter(code="ankle_mobilisation").delete()
+    refused = add(doc, plan, "ankle_mobilisation", kind="clinic", item_side="left")
+    assert refused.context["editor"].add.errors["item_side"]
+    add(doc, plan, "ankle_mobilisation", kind="clinic", item_side="right")
+    added = plan.items.get(code="ankle_mobilisation")
+    assert (added.added_by_hand, added.side) == (True, "right")
 
 
 def test_an_item_added_by_hand_gets_the_librarys_default_dose(ours, doc):
@@ -723,3 +728,149 @@ def test_one_time_a_day_reads_as_one_time_in_english(ours, doc):
         assert "2 times a day" in render_to_string(
             "assessments/pdf/_dose_text.html", {"item": item}
         )
+
+
+DVT_AND_PERSISTENT = {
+    **SWOLLEN_CALF,
+    "complaint": {
+        **SWOLLEN_CALF["complaint"],
+        "onset": (timezone.localdate() - dt.timedelta(days=21)).isoformat(),
+    },
+}
+
+
+def _clear(referral, by):
+    today = timezone.localdate()
+    plans.record_outcome(
+        referral=referral, seen_on=today, doctor_findings="", cleared=True, outcome_on=today, by=by
+    )
+    referral.refresh_from_db()
+
+
+def test_a_clearance_lifts_only_the_hazards_of_its_own_flags(ours, doc):
+    """The reported hole: the orthopaedic clearance of a routine referral lifted the DVT."""
+    plan = propose(doc, signed_assessment(ours, DVT_AND_PERSISTENT))
+    publish(doc, plan, referral_explained="on")
+    ortho = Referral.objects.get(assessment=plan.assessment, department="orthopaedics")
+    vascular = Referral.objects.get(assessment=plan.assessment, department="internal_vascular")
+    _clear(ortho, ours.practitioner)
+    offered = plans.liftable(ortho, timezone.localdate())
+    assert [hazard.code for hazard in offered] == ["acute_inflammation"]  # relative, any doctor
+    response = doc.post(
+        reverse("assessments:referral_lift", args=[ortho.pk]),
+        {"lift": ["suspected_dvt", "hot_swollen_leg", "leg_swelling"]},
+    )
+    assert response.status_code == 302
+    assert CarePlan.objects.filter(patient=plan.patient).count() == 1  # nothing drafted
+    _clear(vascular, ours.practitioner)
+    offered = {hazard.code for hazard in plans.liftable(vascular, timezone.localdate())}
+    assert {"suspected_dvt", "hot_swollen_leg", "leg_swelling"} <= offered
+    page = doc.get(reverse("assessments:referral", args=[vascular.pk])).content.decode()
+    assert (
+        'name="lift" value="suspected_dvt"' in page
+        and "checked" not in page.split('name="lift" value="suspected_dvt"')[1].split(">")[0]
+    )
+
+
+def test_a_clearance_redraft_is_made_from_the_latest_signed_assessment(ours, doc):
+    """The reported hole: a redraft from the referral's older assessment dropped what the newer
+    one found."""
+    first = signed_assessment(ours, {**PERSISTENT, "red_flags": {"night_pain": True}})
+    publish(doc, propose(doc, first), referral_explained="on")
+    referral = Referral.objects.get(assessment=first)
+    newer = signed_assessment(
+        ours, {**PERSISTENT, "red_flags": {"night_pain": True, "fever": True}}, first.patient
+    )
+    publish(doc, propose(doc, newer), referral_explained="on")
+    _clear(referral, ours.practitioner)
+    redraft = plans.lift(
+        referral=referral, codes=["night_pain"], by=ours.practitioner, today=timezone.localdate()
+    )
+    assert redraft.assessment_id == newer.pk and redraft.lifted == ["night_pain"]
+    assert {w["code"] for w in redraft.withheld} >= {"hamstring_release"}  # the fever still holds
+
+
+def test_a_flag_raised_by_an_amendment_after_drafting_blocks_publishing(ours, doc):
+    assessment = signed_assessment(ours, KNEE_BACK)
+    plan = propose(doc, assessment)
+    assessment.refresh_from_db()
+    doc.post(
+        reverse("assessments:amend", args=[assessment.pk, "red_flags"]),
+        {
+            "leg_swelling": "right",
+            "swelling_sudden": "on",
+            "reason": "聞き漏れ",
+            "revision": assessment.revision,
+        },
+    )
+    blocked = publish(doc, plan, referral_explained="on")
+    assert blocked.status_code == 200
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    codes = {
+        b.code
+        for b in plans.publish_blockers(
+            plan, plans.library_for(ours.clinic.pk), timezone.localdate(), referral_explained=True
+        )
+    }
+    assert {"unacknowledged_flag", "flags_changed"} <= codes
+    flag = assessment.flags.get(code="suspected_dvt")
+    doc.post(reverse("assessments:acknowledge", args=[assessment.pk, flag.pk]))
+    again = propose(doc, assessment)
+    assert again.pk != plan.pk  # the stale draft is set aside, the new one refers the same day
+    assert again.referrals[0]["urgency"] == "same_day"
+
+
+def test_a_screen_made_under_earlier_rules_is_run_again_before_publishing(ours, doc):
+    assessment = signed_assessment(ours, KNEE_BACK)
+    plan = propose(doc, assessment)
+    # the stored screen predates a rule: a flag the current rules raise is missing
+    assessment.red_flags = {**assessment.red_flags, "fever": True}
+    assessment.save(update_fields=["red_flags"])
+    page = doc.get(reverse("assessments:plan", args=[plan.pk]))
+    assert "screen_outdated" in page.context["flag_blockers"]
+    doc.post(reverse("assessments:rescreen", args=[assessment.pk]))
+    fever = assessment.flags.get(code="fever")
+    assert fever.is_current and fever.acknowledged_at is None
+
+
+def test_an_old_reason_does_not_answer_a_new_relative_hazard(ours, doc):
+    sections = {**KNEE_BACK, "red_flags": {"night_pain": True}}
+    plan = propose(doc, signed_assessment(ours, sections))
+    release = plan.items.get(code="lying_knee_back_release")
+    release.side, release.override_reason, release.overridden = "both", "軽く行う", ["night_pain"]
+    release.save()
+    library = plans.pure_library(plans.library_for(ours.clinic.pk))
+    hazards = plans.hazards_for(plan, timezone.localdate())
+    same = {"side": "both", "override_reason": "軽く行う"}
+    assert plans.check_item_change(release, same, library, hazards) is None
+    release.overridden = []  # the reason was written for another hazard
+    assert plans.check_item_change(release, same, library, hazards) is not None
+    changed = {"side": "both", "override_reason": "夜間痛は軽く、膝を伸ばしきらない"}
+    assert plans.check_item_change(release, changed, library, hazards) is None
+    cleared = {"side": "both", "override_reason": ""}
+    assert plans.check_item_change(release, cleared, library, hazards) is not None
+
+
+def test_a_plan_conflict_shows_every_value_the_other_change_stored(ours, doc, login):
+    plan = propose(doc, signed_assessment(ours, KNEE_BACK))
+    towel = plan.items.get(code="towel_hamstring_stretch")
+    mine = editor_fields(doc, plan)
+    colleague = login(ours.admin)
+    post_editor(colleague, plan, "assessments:plan_details", **{f"item{towel.pk}-sets": "4"})
+    response = post_editor(doc, plan, "assessments:plan_details", fields=mine, goals="私の目標")
+    lines = response.context["conflict_lines"]
+    assert any(stored == "4" and typed == "2" for _what, stored, typed in lines)
+    assert any(typed == "私の目標" for _what, _stored, typed in lines)
+
+
+def test_a_published_plan_that_the_current_rules_would_stop_says_so(ours, doc):
+    plan = propose(doc, signed_assessment(ours, KNEE_BACK))
+    publish(doc, plan)
+    plan.refresh_from_db()
+    assessment = plan.assessment
+    assessment.red_flags = {"leg_swelling": "right", "swelling_sudden": True}
+    assessment.save(update_fields=["red_flags"])  # as if published under earlier rules
+    page = doc.get(reverse("assessments:plan", args=[plan.pk]))
+    assert page.context["outdated"]
+    assert "タオル" in page.content.decode().split('id="outdated"')[1].split("</div>")[0]

@@ -47,7 +47,7 @@ def test_every_old_answer_lands_in_the_one_history():
 @pytest.mark.parametrize(
     "old, new",
     [
-        ({"cancer_history": True}, {"cancer": "past"}),
+        ({"cancer_history": True}, {"cancer": "unknown"}),
         ({"wells_active_cancer": True}, {"cancer": "active"}),
         ({"cancer_history": True, "wells_active_cancer": True}, {"cancer": "active"}),
         ({"cancer_history": False}, {"cancer": ""}),
@@ -58,7 +58,7 @@ def test_every_old_answer_lands_in_the_one_history():
         ),
         ({"wells_previous_dvt": True}, {"previous_dvt": True}),
         ({"previous_dvt": True, "wells_previous_dvt": False}, {"previous_dvt": True}),
-        ({"cancer_history": "true"}, {"cancer": "past"}),  # ticks once stored as text
+        ({"cancer_history": "true"}, {"cancer": "unknown"}),  # ticks once stored as text
     ],
 )
 def test_each_old_history_answer_keeps_its_meaning(old, new):
@@ -73,19 +73,36 @@ def test_a_section_already_in_the_new_shape_is_left_as_it_is():
     assert one_history(current) is current
 
 
-def test_a_clinics_own_exercise_gets_care_tags_at_least_as_wide_as_its_old_codes():
+EVERY_LEG_TAG = migration.EVERY_LEG_TAG
+
+
+def test_an_exercise_the_old_codes_held_for_a_leg_hazard_takes_every_leg_tag():
+    """The old "awaiting clearance" held it for any red flag: nothing is now given more freely."""
+    assert migration.care_tags_for("clinic_stretch", ["suspected_dvt", "awaiting_clearance"]) == (
+        EVERY_LEG_TAG
+    )
+    assert migration.care_tags_for("clinic_rub", ["acute_hot_swelling"]) == EVERY_LEG_TAG
+
+
+def test_an_exercise_with_only_lump_or_inflammation_codes_takes_those_tags():
     assert migration.care_tags_for("my_massage", ["popliteal_mass", "acute_inflammation"]) == [
-        "heat",
-        "knee_back_pressure",
         "massage",
+        "knee_back_pressure",
+        "deep_work",
+        "knee_back_stretch",
+        "heat",
     ]
-    assert migration.care_tags_for("my_stretch", ["suspected_dvt"]) == ["leg_exercise", "stretch"]
     assert migration.care_tags_for("breathing", []) == []
-    assert migration.care_tags_for("towel_hamstring_stretch", []) == [
+
+
+def test_a_shipped_exercise_takes_the_shipped_tags_unless_the_clinic_changed_its_codes():
+    shipped = sorted(migration.SHIPPED_CODES["towel_hamstring_stretch"])
+    assert migration.care_tags_for("towel_hamstring_stretch", shipped) == [
         "stretch",
-        "nerve_stretch",
         "knee_back_stretch",
     ]
+    widened = migration.care_tags_for("morning_posture_breathing", ["awaiting_clearance"])
+    assert widened == EVERY_LEG_TAG  # the clinic had made breathing wait: it still waits
 
 
 def test_old_lifted_and_overridden_codes_become_hazard_codes():
@@ -162,6 +179,9 @@ def test_the_migration_reads_old_rows_and_keeps_every_answer():
         published_at=timezone.now(),
         created_by=user,
     )
+    open_draft = plan_model.objects.create(
+        clinic=clinic, patient=patient, assessment=assessment, version=3, created_by=user
+    )
     item = old.get_model("assessments", "PlanItem").objects.create(
         plan=given, kind="exercise", code="my_massage", label="x", overridden=["acute_hot_swelling"]
     )
@@ -172,12 +192,13 @@ def test_the_migration_reads_old_rows_and_keeps_every_answer():
     assessment = new.get_model("assessments", "Assessment").objects.get(pk=assessment.pk)
     assert assessment.red_flags == one_history(OLD_EVERYTHING)
     amendment = new.get_model("assessments", "Amendment").objects.get(assessment=assessment)
-    assert (amendment.before["cancer"], amendment.after["cancer"]) == ("past", "active")
+    assert (amendment.before["cancer"], amendment.after["cancer"]) == ("unknown", "active")
     exercise = new.get_model("assessments", "Exercise").objects.get(pk=exercise.pk)
-    assert exercise.care_tags == ["knee_back_pressure", "leg_exercise", "massage", "stretch"]
+    assert exercise.care_tags == EVERY_LEG_TAG
     plans = new.get_model("assessments", "CarePlan").objects
     set_aside = plans.get(pk=set_aside.pk)
     assert (set_aside.status, set_aside.lifted) == ("set_aside", ["suspected_dvt", "leg_swelling"])
     assert plans.get(pk=given.pk).status == "published"
+    assert plans.get(pk=open_draft.pk).status == "set_aside"  # proposed again under new rules
     item = new.get_model("assessments", "PlanItem").objects.get(pk=item.pk)
     assert item.overridden == ["hot_swollen_leg"]

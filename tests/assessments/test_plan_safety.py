@@ -14,8 +14,9 @@ from hypothesis.extra.django import TestCase
 
 from assessments import plans
 from assessments.library import install_shipped
-from assessments.models import CarePlan, PlanStatus
+from assessments.models import CarePlan, PlanStatus, Referral
 from assessments.plans import PlanError
+from assessments.rules.hazards import HAZARD_BY_CODE
 from assessments.rules.plan_rules import RULE_BY_KEY
 from assessments.rules.verdicts import unmet
 from assessments.services import record
@@ -108,9 +109,10 @@ class NoAbsoluteHazardReachesAPublishedSnapshot(TestCase):
         elif kind == "publish":
             plans.publish(plan=plan, by=self.doctor, today=today, referral_explained=True)
         elif kind == "clearance":
-            referral = plan.assessment.referrals.first()
-            if referral is None:
+            referrals = list(Referral.objects.filter(patient=plan.patient).order_by("number"))
+            if not referrals:
                 return plan
+            referral = referrals[first % len(referrals)]
             plans.record_outcome(
                 referral=referral,
                 seen_on=today,
@@ -120,17 +122,20 @@ class NoAbsoluteHazardReachesAPublishedSnapshot(TestCase):
                 by=self.doctor,
             )
             referral.refresh_from_db()
-            found = plans.liftable(referral, today)
-            chosen = [hazard.code for i, hazard in enumerate(found) if (first >> i) & 1]
+            # any hazard at all may be ticked: the service decides what the clearance lifts
+            found = [hazard.code for hazard in plans.hazards_for_assessment(plan.assessment, today)]
+            chosen = [code for i, code in enumerate(found) if (first >> i) & 1]
             if chosen:
-                return plans.create_draft(
-                    assessment=plan.assessment, by=self.doctor, today=today, lifted=chosen
-                )
+                return plans.lift(referral=referral, codes=chosen, by=self.doctor, today=today)
         return plan
 
     def _assert_published_plans_are_safe(self, patient, today):
-        library = plans._pure_library(plans.library_for(self.clinic.pk))
+        library = plans.pure_library(plans.library_for(self.clinic.pk))
+        cleared = [r.flag_codes for r in Referral.objects.filter(patient=patient, cleared=True)]
         for plan in CarePlan.objects.filter(patient=patient, published_at__isnull=False):
+            # a hazard is lifted only by the clearance of a referral for its own flags
+            for code in plan.lifted:
+                assert any(HAZARD_BY_CODE[code].lifted_by(flags) for flags in cleared), code
             hazards = plans.hazards_for(plan, today)
             for entry in plan.snapshot["items"]:
                 verdict = plans.item_verdict(

@@ -11,10 +11,12 @@ The clinical table in one place (a clinician reviews it here and in the issue's 
 from dataclasses import replace
 
 import pytest
+from django.utils import translation
 
 from assessments.rules import (
     HAZARD_BY_CODE,
     HAZARD_RULES,
+    RULES,
     Complaint,
     Palpation,
     PreviousVisit,
@@ -63,9 +65,13 @@ CASES = [
     ("suspected_dvt", "calf 3.0 cm larger on the right and warm",
      assess(calf=("37", "40"), red_flags=answers(leg_warm=True)), "right",
      assess(calf=("37", "39.9"), red_flags=answers(leg_warm=True))),
-    ("injury_cannot_bear_weight", "injury, the right knee",
+    ("suspected_dvt", "the left reported, the right calf 4 cm larger: both legs",
+     assess(calf=("37", "41"), red_flags=answers(leg_swelling="left", swelling_sudden=True)),
+     "both",
+     assess(calf=("37", "41"))),
+    ("injury_cannot_bear_weight", "injury (the screen asks no side: both legs)",
      assess(complaint=Complaint(side="right"), red_flags=answers(trauma_cannot_bear_weight=True)),
-     "right",
+     "both",
      assess(complaint=Complaint(side="right"))),
     ("pulsating_mass", "pulsation behind the left knee",
      assess(palpation=Palpation(mass=True, pulsating=True, side="left")), "left",
@@ -220,8 +226,7 @@ def test_each_hazard_has_wording_for_every_group_of_care_it_blocks(rule):
     assert set(rule.blocks) <= set(CARE_TAGS)
     assert {GROUP_OF_TAG[tag] for tag in rule.blocks} == set(rule.why)
     for wording in rule.why.values():
-        # the patient is told which leg, except for a fever, which concerns both
-        assert str(wording.staff) and ("{leg}" in str(wording.patient)) != (rule.code == "fever")
+        assert str(wording.staff) and str(wording.patient).count("{leg}") == 1
     if rule.severity == PRECAUTION:
         assert not rule.blocks and rule.caution is not None
         assert str(rule.caution.staff) and str(rule.caution.patient)
@@ -250,3 +255,39 @@ def test_a_hazard_on_no_known_side_reaches_both_legs():
     assert found.covers("left") and found.covers("right")
     left = replace(found, side="left")
     assert left.covers("left") and not left.covers("right")
+
+
+def test_the_patient_reads_legs_not_both_legs_when_no_side_is_known():
+    """ "Both legs" would claim both are affected; "your legs" names where care waits."""
+    text = str(patient_why(hazard("suspected_dvt", "both"), "stretch", "both"))
+    assert text == "Until a doctor has checked the swelling, please do not stretch your legs."
+    with translation.override("ja"):
+        japanese = str(patient_why(hazard("suspected_dvt", "both"), "stretch", "both"))
+    assert "両脚" not in japanese and "脚" in japanese
+
+
+@pytest.mark.parametrize(
+    "code, flags, lifts",
+    [
+        ("suspected_dvt", ["suspected_dvt"], True),
+        ("suspected_dvt", ["leg_swelling"], True),
+        ("suspected_dvt", ["persistent_pain"], False),
+        ("suspected_dvt", ["pulsating_mass"], False),
+        ("pulsating_mass", ["pulsating_mass"], True),
+        ("pulsating_mass", ["suspected_dvt", "persistent_pain"], False),
+        ("injury_cannot_bear_weight", ["trauma_cannot_bear_weight"], True),
+        ("injury_cannot_bear_weight", ["night_pain"], False),
+        ("night_pain", ["night_pain"], True),
+        ("night_pain", ["numbness"], False),
+        ("acute_inflammation", ["persistent_pain"], True),  # any doctor who saw the leg
+        ("persistent_pain", ["persistent_pain"], False),  # a precaution holds nothing to lift
+    ],
+)
+def test_only_the_referral_for_a_hazards_own_flags_may_lift_it(code, flags, lifts):
+    assert HAZARD_BY_CODE[code].lifted_by(flags) is lifts
+
+
+def test_every_absolute_hazard_names_the_flags_that_clear_it():
+    for rule in HAZARD_RULES:
+        if rule.severity == ABSOLUTE:
+            assert rule.cleared_by and rule.cleared_by <= {r.code for r in RULES}

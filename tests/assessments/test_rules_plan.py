@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import translation
 
-from assessments.rules import RULES_VERSION, Complaint, RedFlagAnswers, screen
+from assessments.rules import RULES_VERSION, Complaint, Palpation, RedFlagAnswers, screen
 from assessments.rules.plan import MAX_EXERCISES, choose_exercises, propose, referrals
 from tests.assessments.cases import (
     DVT_FACTS,
@@ -20,6 +20,7 @@ from tests.assessments.cases import (
     WORKED_FACTS,
     WORKED_SECTIONS,
     assess,
+    days_ago,
     exercise,
     held,
     item,
@@ -54,7 +55,7 @@ def test_the_worked_patient_keeps_his_stretches_beside_a_routine_referral():
     assert "towel_stretch" in proposed(plan, "exercise")
     assert item(plan, "towel_stretch").dose.side == "both"
     assert [caution.hazard for caution in plan.cautions] == ["persistent_pain"]
-    assert "keep doing your home exercises" in str(plan.cautions[0].patient)
+    assert str(plan.cautions[0].patient).startswith("See a doctor the same day if")
 
 
 def test_the_worked_patient_with_the_shipped_library_keeps_every_stretch():
@@ -126,18 +127,23 @@ def test_a_swollen_warm_left_calf_holds_the_left_leg_and_keeps_the_right():
 def test_a_swollen_warm_left_calf_holds_whole_what_cannot_be_split():
     plan = make_plan(DVT_FACTS, **DVT_SECTIONS)
     whole = [(w.code, w.side) for w in plan.withheld if not w.partial]
-    # the compresses go on the complaint's (left) leg: nothing to narrow them to
-    assert whole == [("keep_legs_warm", ""), ("cold_compress", "left"), ("warm_compress", "left")]
-    warm = next(w for w in plan.withheld if w.code == "warm_compress")
-    assert warm.hazards[0] == "suspected_dvt"
-    assert str(warm.reason) == (
-        "Suspected deep-vein thrombosis (absolute): No heat on a leg with a suspected clot. "
-        "Hot, swollen leg (absolute): Heat on a hot, swollen leg adds to the warmth and the "
-        "swelling. Signs of acute inflammation (warmth, redness, a fresh swelling or injury) "
-        "(relative): Heat on a warm, red or freshly swollen area adds to it."
+    # done with both legs at once, or on the complaint's (left) leg: nothing to narrow them to
+    assert whole == [
+        ("posture_gait_guidance", ""),
+        ("keep_legs_warm", ""),
+        ("supporter_optional", "left"),
+        ("cold_compress", "left"),
+    ]
+    cold = next(w for w in plan.withheld if w.code == "cold_compress")
+    assert cold.hazards == ("suspected_dvt",)
+    assert str(cold.reason) == (
+        "Suspected deep-vein thrombosis (absolute): No cold packs at home: the doctor sees the "
+        "leg as it is."
     )
+    warm = next(w for w in plan.withheld if w.code == "keep_legs_warm")
+    assert warm.hazards[:2] == ("suspected_dvt", "hot_swollen_leg")
     assert str(warm.patient) == (
-        "Until a doctor has checked the swelling of your left leg, please do not warm that leg "
+        "Until a doctor has checked the swelling, please do not warm your left leg "
         "(warm packs, long hot baths)."
     )
 
@@ -147,13 +153,14 @@ def test_the_patient_reads_about_the_held_care_itself():
     by_code = {w.code: str(w.patient) for w in plan.withheld}
     assert "massage" in by_code["knee_back_massage"]
     assert "stretch" in by_code["towel_stretch"]
-    assert "warm" in by_code["warm_compress"]
+    assert "warm" in by_code["keep_legs_warm"]
+    assert "cool" in by_code["cold_compress"]
 
 
 def test_a_swollen_warm_left_calf_keeps_what_touches_no_leg():
     plan = make_plan(DVT_FACTS, **DVT_SECTIONS)
     unsided = [entry.code for entry in plan.items if not entry.side]
-    assert unsided == ["posture_gait_guidance", "posture_breathing", "supporter_optional"]
+    assert unsided == ["posture_breathing"]
 
 
 def test_a_hazard_on_both_legs_holds_every_leg_item_whole():
@@ -382,3 +389,46 @@ def test_lifted_hazards_no_longer_withhold_after_a_doctors_clearance():
     partial = propose(replace(given, lifted=frozenset({"suspected_dvt"})))
     assert {w.code for w in partial.withheld} & {"knee_back_massage", "towel_stretch"}
     assert "suspected_dvt" not in {h.code for h in partial.hazards}
+
+
+def test_when_the_reported_leg_and_the_larger_calf_disagree_both_legs_are_held():
+    """A clot may be in either: the right calf measures 4 cm more than the reported left."""
+    facts = assess(
+        red_flags=RedFlagAnswers(leg_swelling="left", swelling_sudden=True),
+        calf=("37", "41"),
+        slr=("75", "55"),
+    )
+    plan = make_plan(facts)
+    on_a_leg = [entry.code for entry in plan.items if entry.side in ("left", "right", "both")]
+    assert "hamstring_release" not in on_a_leg and "towel_stretch" not in on_a_leg
+    assert {w.code for w in plan.withheld if not w.partial} >= {
+        "hamstring_release",
+        "towel_stretch",
+    }
+
+
+def test_a_leg_that_cannot_bear_weight_gets_no_standing_or_walking_advice():
+    facts = assess(red_flags=RedFlagAnswers(trauma_cannot_bear_weight=True))
+    plan = make_plan(facts, habits={"work_style": "desk", "stands_on_one_leg": "left"})
+    assert not {"stand_up_regularly", "stop_one_leg_standing"} & set(proposed(plan))
+    assert {"stand_up_regularly", "stop_one_leg_standing"} <= set(held(plan))
+
+
+def test_the_warm_compress_is_not_proposed_beside_the_cold_one():
+    facts = assess(
+        complaint=Complaint(side="right", onset=days_ago(21)),
+        palpation=Palpation(warm=True),
+    )
+    plan = make_plan(facts, lifted=frozenset({"acute_inflammation"}))
+    assert "cold_compress" in proposed(plan) and "warm_compress" not in proposed(plan)
+
+
+def test_a_whole_held_item_blocked_on_both_legs_tells_the_patient_about_both():
+    facts = assess(
+        complaint=Complaint(side="right"),
+        red_flags=RedFlagAnswers(leg_swelling="left", leg_warm=True, night_pain=True),
+        palpation=Palpation(warm=True),
+    )
+    plan = make_plan(facts, habits={"cold_extremities": True})
+    warm = next(w for w in plan.withheld if w.code == "keep_legs_warm")
+    assert str(warm.patient).endswith("your legs (warm packs, long hot baths).")

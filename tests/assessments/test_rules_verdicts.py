@@ -36,7 +36,15 @@ LEG_WORK = {
     ("exercise", "lying_hip_rotation"),
     ("habit", "keep_legs_warm"),
     ("compress", "warm_compress"),
+    ("supporter", "supporter_optional"),
 }
+# What has the patient stand, walk or load the legs.
+LOADING = {
+    ("clinic", "posture_gait_guidance"),
+    ("habit", "stand_up_regularly"),
+    ("habit", "stop_one_leg_standing"),
+}
+SUPPORTER = {("supporter", "supporter_optional")}  # a snug sleeve presses the knee-back
 HANDS_ON = {
     ("clinic", "hamstring_release"),
     ("clinic", "calf_release"),
@@ -60,26 +68,24 @@ KNEE_BACK_PRESSURE = {
     ("exercise", "knee_back_lymph_massage"),
     ("exercise", "desk_break_knee_back_rub"),
 }
-NERVE_STRETCHES = {
-    ("exercise", "towel_hamstring_stretch"),
-    ("exercise", "lying_knee_back_release"),
-}
+NERVE_STRETCHES = {("exercise", "lying_knee_back_release")}  # the towel one keeps the knee bent
 DEEP_WORK = {("clinic", "hamstring_release"), ("clinic", "calf_release")}
 
 BLOCKED = {
     # absolute
-    "suspected_dvt": LEG_WORK | {("compress", "cold_compress")},
-    "injury_cannot_bear_weight": LEG_WORK,
+    "suspected_dvt": LEG_WORK | LOADING | {("compress", "cold_compress")},
+    "injury_cannot_bear_weight": LEG_WORK | LOADING,
     "pulsating_mass": HANDS_ON
+    | SUPPORTER
     | {
         ("exercise", "towel_hamstring_stretch"),
         ("exercise", "lying_knee_back_release"),
         ("exercise", "wall_calf_stretch"),
     },
-    "hot_swollen_leg": HANDS_ON | STRETCHES | MOBILISATION | WARMING,
-    "leg_swelling": HANDS_ON,
+    "hot_swollen_leg": HANDS_ON | STRETCHES | MOBILISATION | WARMING | SUPPORTER,
+    "leg_swelling": HANDS_ON | SUPPORTER,
     # relative
-    "popliteal_lump": KNEE_BACK_PRESSURE,
+    "popliteal_lump": KNEE_BACK_PRESSURE | SUPPORTER,
     "night_pain": NERVE_STRETCHES | DEEP_WORK,
     "numbness": NERVE_STRETCHES | DEEP_WORK,
     "acute_inflammation": HANDS_ON | WARMING,
@@ -177,14 +183,14 @@ def test_the_most_serious_hazard_decides_and_every_one_is_named():
 
 
 def test_an_absolute_hazard_on_one_leg_and_a_relative_on_the_other_hold_the_item_whole():
-    item = given("exercise", "towel_hamstring_stretch")
+    item = given("exercise", "lying_knee_back_release")
     verdict = check(item, [hazard("suspected_dvt", "left"), hazard("night_pain", "right")])
     assert verdict.held and verdict.severity == ABSOLUTE
     assert {block.leg for block in verdict.blocks} == {"left", "right"}
 
 
 def test_a_written_reason_answers_a_relative_hazard_never_an_absolute_one():
-    item = care_item("towel_hamstring_stretch", "exercise", LIBRARY, "both")
+    item = care_item("lying_knee_back_release", "exercise", LIBRARY, "both")
     verdict = as_given(item, [hazard("night_pain", "both"), hazard("hot_swollen_leg", "left")])
     absolute, relative = unmet(verdict, overridden=["night_pain", "hot_swollen_leg"])
     assert [block.hazard.code for block in absolute] == ["hot_swollen_leg"]

@@ -2,7 +2,9 @@
 edits and publishes the care plan (with the referral explained).
 
 Strong pain at night with the right knee complaining holds nerve-tension stretches on the right
-leg only: the towel stretch is proposed for the left leg, its right leg listed as on hold."""
+leg only: the lying knee-back release (which straightens the knee with the hip bent) is proposed
+for the left leg, its right leg listed as on hold; the towel stretch (knee kept bent) stays on
+both legs."""
 
 import datetime as dt
 
@@ -17,7 +19,7 @@ from tests.factories import AppointmentFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TOWEL = "タオルで太もも裏ストレッチ"
+RELEASE = "寝たまま膝裏ゆるめ"
 
 
 @pytest.fixture
@@ -78,12 +80,14 @@ def test_the_practitioner_assesses_acknowledges_a_red_flag_signs_and_publishes_t
         ja("Care plan, version %(version)s") % {"version": 1}
     )
     # Night pain on the right knee holds the nerve-tension stretch on the right leg only.
+    release = page.locator('#plan-items tr[data-code="lying_knee_back_release"]')
+    expect(release).to_have_attribute("data-side", "left")
+    expect(release.get_by_label(ja("Side"), exact=True)).to_have_value("left")
+    held_release = page.locator('#withheld li[data-code="lying_knee_back_release"]')
+    expect(held_release).to_contain_text(RELEASE)
+    expect(held_release).to_contain_text(ja("right leg on hold"))
     towel = page.locator('#plan-items tr[data-code="towel_hamstring_stretch"]')
-    expect(towel).to_have_attribute("data-side", "left")
-    expect(towel.get_by_label(ja("Side"), exact=True)).to_have_value("left")
-    held_towel = page.locator('#withheld li[data-code="towel_hamstring_stretch"]')
-    expect(held_towel).to_contain_text(TOWEL)
-    expect(held_towel).to_contain_text(ja("right leg on hold"))
+    expect(towel).to_have_attribute("data-side", "both")
 
     breathing = page.get_by_role("row").filter(has_text="朝の姿勢リセット呼吸")
     breathing.get_by_label(ja("Minutes"), exact=True).fill("5")
@@ -109,7 +113,7 @@ def test_the_practitioner_assesses_acknowledges_a_red_flag_signs_and_publishes_t
         ja_count("%(n)s time a day", "%(n)s times a day", 2)
     )
     expect(items).not_to_contain_text(ja("Swap the bag side"))
-    expect(items.locator('tr[data-code="towel_hamstring_stretch"]')).to_have_attribute(
+    expect(items.locator('tr[data-code="lying_knee_back_release"]')).to_have_attribute(
         "data-side", "left"
     )
 
@@ -122,8 +126,9 @@ def test_the_practitioner_assesses_acknowledges_a_red_flag_signs_and_publishes_t
     breathing_dose = snapshot["morning_posture_breathing"]["dose"]
     assert (breathing_dose["duration_minutes"], breathing_dose["times_per_day"]) == (5, 2)
     assert "swap_bag_side" not in snapshot
-    assert snapshot["towel_hamstring_stretch"]["side"] == "left"
-    (held,) = [held for held in plan.withheld if held["code"] == "towel_hamstring_stretch"]
+    assert snapshot["lying_knee_back_release"]["side"] == "left"
+    assert snapshot["towel_hamstring_stretch"]["side"] == "both"
+    (held,) = [held for held in plan.withheld if held["code"] == "lying_knee_back_release"]
     assert (held["side"], held["partial"]) == ("right", True)
     referral = Referral.objects.get(assessment=assessment)
     assert referral.department == "orthopaedics"

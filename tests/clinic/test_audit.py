@@ -384,7 +384,7 @@ def test_reminders_claimed_by_update_are_still_in_the_trail(ours, settings):
 ALLOWED_BULK = {
     # counters, not records: the number handed out is on the patient / referral created
     ("patients/services.py", "Clinic.objects.filter(pk=clinic_id).update(next_patient_number"),
-    ("assessments/plans.py", "Clinic.objects.filter(pk=clinic_id).update(next_referral_number"),
+    ("assessments/referrals.py", "Clinic.objects.filter(pk=clinic_id).update(next_referral_number"),
     # the cached PDF, a rendering of the snapshot that is itself audited
     ("assessments/documents.py", "CarePlan.objects.filter(pk=plan.pk).update(handout_pdf"),
     # recorded by hand with audit.changed() right after

@@ -86,6 +86,7 @@ RULES = {
         CLINICAL,
     ),
     "assessments:sign": ("post", lambda c: {"pk": c.assessment.pk}, None, CLINICAL),
+    "assessments:rescreen": ("post", lambda c: {"pk": c.assessment.pk}, None, CLINICAL),
     "assessments:acknowledge": (
         "post",
         lambda c: {"pk": c.assessment.pk, "flag_pk": c.flag.pk},
