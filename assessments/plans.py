@@ -41,6 +41,7 @@ from assessments.plan_basis import (  # noqa: F401 (re-exported: the plan API in
 )
 from assessments.referrals import for_plan as referrals_for_plan  # noqa: F401
 from assessments.referrals import liftable, record_outcome  # noqa: F401
+from assessments.rules import hazards as hazard_rules
 from assessments.rules.facts import Side
 from assessments.rules.hazards import HAZARD_BY_CODE
 from assessments.rules.plan import propose
@@ -472,39 +473,50 @@ def _flags_changed(plan: CarePlan) -> bool:
     return bool(current - _proposed_flag_codes(plan))
 
 
-def outdated_screen(assessment, today) -> list[str]:
-    """Red flags the current rules raise that the signed assessment has not stored (its screen
-    ran under earlier rules): it must be screened again before a plan is published."""
-    _facts, screening = screening_of(assessment, today)
-    stored = set(assessment.flags.filter(is_current=True).values_list("code", flat=True))
-    return [flag.code for flag in screening.flags if flag.code not in stored]
+@dataclass(frozen=True)
+class Screened:
+    """One screening of a plan's assessment under the current rules, read by every check of
+    one request: the hazards in force (less what the plan lifted) and the flags the rules raise
+    that the signed assessment has not stored."""
+
+    hazards: tuple
+    unstored_flags: tuple[str, ...]
 
 
-def _flag_blockers(plan: CarePlan, today) -> list[Blocker]:
+def screened(plan: CarePlan, today) -> Screened:
+    facts, screening = screening_of(plan.assessment, today)
+    hazards = hazard_rules.hazards_in_force(facts, screening, today, lifted=plan.lifted)
+    stored = set(plan.assessment.flags.filter(is_current=True).values_list("code", flat=True))
+    return Screened(hazards, tuple(f.code for f in screening.flags if f.code not in stored))
+
+
+def _flag_blockers(plan: CarePlan, state: Screened) -> list[Blocker]:
     blockers = []
     if plan.assessment.flags.filter(is_current=True, acknowledged_at__isnull=True).exists():
         blockers.append(Blocker("unacknowledged_flag"))
-    if outdated_screen(plan.assessment, today):
+    if state.unstored_flags:
         blockers.append(Blocker("screen_outdated"))
     elif _flags_changed(plan):
         blockers.append(Blocker("flags_changed"))
     return blockers
 
 
-def publish_blockers(plan: CarePlan, rows, today, *, referral_explained: bool) -> list[Blocker]:
+def publish_blockers(
+    plan: CarePlan, rows, today, *, referral_explained: bool, state: Screened | None = None
+) -> list[Blocker]:
     """Why this draft cannot be published yet (empty when it can). Checked again at publish:
     the red flags as they stand, and every item as it would be given."""
-    blockers = _flag_blockers(plan, today)
+    state = state or screened(plan, today)
+    blockers = _flag_blockers(plan, state)
     if plan.referrals and not referral_explained and plan.referral_explained_at is None:
         blockers.append(Blocker("referral_not_explained"))
-    blockers += item_blockers(plan, rows, today)
+    blockers += item_blockers(plan, rows, state.hazards)
     return blockers
 
 
-def item_blockers(plan: CarePlan, rows, today, items=None) -> list[Blocker]:
-    """Each item (of the draft, or the given entries) that a hazard in force stops as given."""
+def item_blockers(plan: CarePlan, rows, hazards, items=None) -> list[Blocker]:
+    """Each item (of the draft, or the given entries) that one of `hazards` stops as given."""
     library = pure_library(rows)
-    hazards = hazards_for(plan, today)
     found = []
     for item in plan.items.filter(removed=False) if items is None else items:
         verdict = item_verdict(item.kind, item.code, item.side, library, hazards)
@@ -531,15 +543,15 @@ def _given_entries(plan: CarePlan) -> list[PlanItem]:
     ]
 
 
-def given_under_current_rules(plan: CarePlan, today) -> list[Blocker]:
-    """For a published plan: what it gave that the current rules would stop (a plan published
-    under earlier rules, or before an amendment). Staff are told to draft a new version."""
+def given_under_current_rules(plan: CarePlan, hazards) -> list[Blocker]:
+    """For a published plan: what it gave that `hazards` (the current rules) would stop (a plan
+    published under earlier rules, or before an amendment). Staff are told to draft anew."""
     rows = library_for(plan.clinic_id)
     entries = [
         entry for entry in _given_entries(plan) if entry.kind != "exercise" or entry.code in rows
     ]
     try:
-        return item_blockers(plan, rows, today, entries)
+        return item_blockers(plan, rows, hazards, entries)
     except KeyError:  # an item no rule or library defines any more
         return []
 

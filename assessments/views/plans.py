@@ -64,20 +64,21 @@ def _render_plan(request, plan, editor):
     goes into the trail."""
     audit.viewed(plan)
     today = timezone.localdate()
+    state = plans.screened(plan, today)  # one screening for every check on this page
     blockers, outdated = [], []
     if plan.is_draft:
         blockers = plans.publish_blockers(
-            plan, plans.library_for(plan.clinic_id), today, referral_explained=True
+            plan, plans.library_for(plan.clinic_id), today, referral_explained=True, state=state
         )
     elif plan.status == PlanStatus.PUBLISHED:
-        outdated = plans.given_under_current_rules(plan, today)
+        outdated = plans.given_under_current_rules(plan, state.hazards)
     blocked = {blocker.item.pk: blocker for blocker in blockers if blocker.item is not None}
     for item in editor.items:
         item.blocker = blocked.get(item.pk)
         item.overridden_labels = [
             HAZARD_BY_CODE[code].label for code in item.overridden if code in HAZARD_BY_CODE
         ]
-    hazards = plans.hazards_for(plan, today)
+    hazards = state.hazards
     return render(
         request,
         "assessments/plan.html",
