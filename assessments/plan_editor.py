@@ -137,10 +137,10 @@ class AddItemForm(_Small):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, clinic_id, **kwargs):
+    def __init__(self, *args, rows, **kwargs):
         super().__init__(*args, **kwargs)
         groups: dict[str, list] = {}
-        for kind, code, label in plans.addable(clinic_id):
+        for kind, code, label in plans.addable(rows):
             groups.setdefault(str(KIND_LABELS[kind]), []).append((f"{kind}:{code}", label))
         self.fields["item"].choices = [("", "—"), *groups.items()]
 
@@ -203,13 +203,11 @@ class Editor:
         self.adding = adding
         self.conflict = None
         self.referral_error = ""
-        rows = plans.library_for(plan.clinic_id)
+        rows = self.rows = plans.library_for(plan.clinic_id)  # one read for every form
         self.library = plans.pure_library(rows)
         self.items = plans.ordered_items(plan, include_removed=plan.is_draft)
         self.details = DetailsForm(data if _posted(data, DetailsForm) else None, instance=plan)
-        self.add = AddItemForm(
-            data if adding or _posted(data, AddItemForm) else None, clinic_id=plan.clinic_id
-        )
+        self.add = AddItemForm(data if adding or _posted(data, AddItemForm) else None, rows=rows)
         for item in self.items:
             item.dose_form = None
             if (

@@ -279,13 +279,11 @@ def _default_dose(kind: str, code: str, row: Exercise | None, complaint_side: st
     return {key: values.get(key) for key in DOSE_FIELDS} | {"side": side}
 
 
-def addable(clinic_id) -> list[tuple[str, str, str]]:
+def addable(rows: dict[str, Exercise]) -> list[tuple[str, str, str]]:
     """(kind, code, label) of everything a practitioner may add by hand: the clinic's active
-    exercises and every in-clinic, habit, supporter and compress rule."""
-    found = [
-        ("exercise", row.code, row.name)
-        for row in Exercise.objects.filter(clinic_id=clinic_id, retired=False)
-    ]
+    exercises (`rows`, the clinic's library) and every in-clinic, habit, supporter and compress
+    rule."""
+    found = [("exercise", row.code, row.name) for row in rows.values() if not row.retired]
     for (kind, code), rule in RULE_BY_KEY.items():
         found.append((kind, code, str(rule.label)))
     return sorted(found, key=lambda entry: KIND_ORDER.index(entry[0]))

@@ -68,7 +68,7 @@ def _render_plan(request, plan, editor):
     blockers, outdated = [], []
     if plan.is_draft:
         blockers = plans.publish_blockers(
-            plan, plans.library_for(plan.clinic_id), today, referral_explained=True, state=state
+            plan, editor.rows, today, referral_explained=True, state=state
         )
     elif plan.status == PlanStatus.PUBLISHED:
         outdated = plans.given_under_current_rules(plan, state.hazards)

@@ -874,3 +874,22 @@ def test_a_published_plan_that_the_current_rules_would_stop_says_so(ours, doc):
     page = doc.get(reverse("assessments:plan", args=[plan.pk]))
     assert page.context["outdated"]
     assert "タオル" in page.content.decode().split('id="outdated"')[1].split("</div>")[0]
+
+
+def test_the_plan_page_query_count_does_not_grow_with_its_items(ours, doc):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = propose(doc, signed_assessment(ours, KNEE_BACK))
+    url = reverse("assessments:plan", args=[plan.pk])
+    doc.get(url)
+    before = plan.items.filter(removed=False).count()
+    with CaptureQueriesContext(connection) as few:
+        doc.get(url)
+    for code in ("knee_to_wall_ankle_rock", "lying_hip_rotation", "desk_break_knee_back_rub"):
+        plan.items.filter(code=code).delete()
+        add(doc, plan, code)
+    assert plan.items.filter(removed=False).count() >= before + 2  # the plan really grew
+    with CaptureQueriesContext(connection) as many:
+        doc.get(url)
+    assert len(many) == len(few)
