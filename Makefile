@@ -42,7 +42,8 @@ run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 $(PY) manage.py load_demo
 	@echo ""
-	@echo "Hikagami demo clinic on http://127.0.0.1:$(PORT)/  (password for every demo user: demo-pass-2026)"
+	@echo "Hikagami demo clinic on http://127.0.0.1:$(PORT)/login/?clinic=demo"
+	@echo "  clinic code: demo    password for every demo user: demo-pass-2026"
 	@echo "  demo-admin         clinic admin"
 	@echo "  demo-practitioner  practitioner (also demo-practitioner2)"
 	@echo "  demo-frontdesk     front desk"

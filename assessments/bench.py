@@ -27,8 +27,9 @@ SECTIONS = {
 
 def practitioner_for(clinic: Clinic) -> User:
     user, _ = User.objects.get_or_create(
+        clinic=clinic,
         username=f"{clinic.slug}-practitioner",
-        defaults={"clinic": clinic, "role": Role.PRACTITIONER, "display_name": "ベンチ 施術者"},
+        defaults={"role": Role.PRACTITIONER, "display_name": "ベンチ 施術者"},
     )
     return user
 

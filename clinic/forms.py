@@ -2,6 +2,7 @@ import unicodedata
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -12,11 +13,52 @@ from clinic.models import STAFF_ROLES, Clinic, Role, User
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
 
 
+def clinic_code_field():
+    """The clinic's code (its slug), asked where a person names their account: user names and
+    e-mail addresses are unique only within a clinic."""
+    return forms.CharField(
+        label=_("Clinic code"),
+        max_length=50,
+        help_text=_("Your clinic gives it to you with your log-in."),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+
 class LoginForm(AuthenticationForm):
+    """The clinic's code, then the name and password (clinic/backends.py finds the account).
+
+    One message for a wrong code, name or password: the form never says which was wrong."""
+
+    clinic = clinic_code_field()
+    field_order = ["clinic", "username", "password"]
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter a correct clinic code, %(username)s and password. The password is "
+            "case-sensitive."
+        ),
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.initial.get("clinic"):  # nothing remembered: the code comes first
+            self.fields["username"].widget.attrs.pop("autofocus", None)
+            self.fields["clinic"].widget.attrs["autofocus"] = True
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self):
+        clinic = self.cleaned_data.get("clinic")
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if clinic and username is not None and password:
+            self.user_cache = authenticate(
+                self.request, clinic=clinic, username=username, password=password
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class StaffForm(forms.ModelForm):
@@ -32,11 +74,25 @@ class StaffForm(forms.ModelForm):
             "display_name": _("Shown on schedules and records, family name first."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, clinic=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if clinic is not None:
+            self.instance.clinic = clinic
         self.fields["display_name"].required = True
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_username(self):
+        """Unique within this clinic, whatever the case; other clinics' names are theirs."""
+        username = self.cleaned_data["username"]
+        taken = User.objects.filter(
+            clinic_id=self.instance.clinic_id, username__iexact=username
+        ).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                User._meta.get_field("username").error_messages["unique"], code="unique"
+            )
+        return username
 
 
 class NewStaffForm(SetPasswordMixin, StaffForm):

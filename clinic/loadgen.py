@@ -70,13 +70,18 @@ class Browser:
                 self.cookies.pop(name, None)
         return response, content
 
-    def log_in(self, username: str, password: str) -> float:
-        """Log in through the log-in form (CSRF token, then POST); returns the POST's ms."""
+    def log_in(self, clinic: str, username: str, password: str) -> float:
+        """Log in through the log-in form (CSRF token, then POST) with the clinic's code;
+        returns the POST's ms."""
         page, html = self.request("GET", "/login/")
         token = CSRF_FIELD.search(html)
         if page.status != 200 or token is None:
             raise LoadError(f"log-in page: status {page.status}, CSRF field found: {bool(token)}")
-        form = {"csrfmiddlewaretoken": token.group(1).decode(), "username": username}
+        form = {
+            "csrfmiddlewaretoken": token.group(1).decode(),
+            "clinic": clinic,
+            "username": username,
+        }
         started = time.perf_counter()
         answer, _ = self.request(
             "POST",

@@ -1,6 +1,8 @@
 from auditlog.models import AbstractLogEntry, LogEntryManager
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models, transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,19 +43,53 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.FRONT_DESK, Role.ADMIN})
 
 
-class User(AbstractUser):
-    """A person who logs in: staff of one clinic, or a patient of one clinic."""
+class ClinicUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        """Only an account of no clinic (`createsuperuser`'s) has a name alone: the accounts of
+        a clinic are found by clinic and name, at log-in (clinic/backends.py)."""
+        return self.get(clinic__isnull=True, username__iexact=username)
 
+    async def aget_by_natural_key(self, username):
+        return await self.aget(clinic__isnull=True, username__iexact=username)
+
+
+class User(AbstractUser):
+    """A person who logs in: staff of one clinic, or a patient of one clinic.
+
+    A user name is unique within its clinic only (whatever the case), so that nothing a clinic
+    sees depends on another's accounts: two clinics may each have a "suzuki", and a person who is
+    a patient of two clinics has an account in each, with the same e-mail address. The log-in asks
+    for the clinic's code (its slug) beside the name.
+    """
+
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        help_text=_("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+        validators=[UnicodeUsernameValidator()],
+        error_messages={"unique": _("A user with that username already exists.")},
+    )
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
 
+    objects = ClinicUserManager()
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         indexes = [models.Index(fields=["clinic", "role"])]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), "clinic", name="user_name_unique_in_clinic"),
+            # NULL never equals NULL in a unique index: the accounts of no clinic need their own.
+            models.UniqueConstraint(
+                Lower("username"),
+                condition=models.Q(clinic__isnull=True),
+                name="user_name_unique_without_clinic",
+            ),
+        ]
 
     def __str__(self):
         return self.display_name or self.username

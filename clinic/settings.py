@@ -124,14 +124,20 @@ PASSWORD_RESET_TIMEOUT = 72 * 60 * 60
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # log-in lockout, checked first
-    "django.contrib.auth.backends.ModelBackend",
+    "clinic.backends.ClinicBackend",  # by clinic code and user name
 ]
+# User names are unique per clinic (a constraint on clinic and the lower-cased name, see
+# clinic/models.py), not on their own: the log-in finds an account by clinic and name
+# (clinic/backends.py), which is what auth.W004 asks a backend to do.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 # django-axes: lock a username from one address after 5 failures, for 15 minutes. By username AND
 # address, so one person cannot lock everyone out behind a shared proxy; the forwarded address is
-# trusted only when AXES_PROXY_COUNT says how many proxies stand in front.
+# trusted only when AXES_PROXY_COUNT says how many proxies stand in front. The "username" is
+# "clinic code/name": a lockout in one clinic leaves another clinic's same-named account alone.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "clinic.backends.lockout_key"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "clinic/locked_out.html"
 # Our own reading of X-Forwarded-For (clinic/proxy.py): django-axes needs django-ipware for a proxy

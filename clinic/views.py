@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from clinic import access, two_factor
+from clinic import access, backends, two_factor
 from clinic.forms import (
     ClinicSettingsForm,
     LoginForm,
@@ -28,13 +28,25 @@ HOME_BY_ROLE = {
     Role.PATIENT: "patients:portal_home",
 }
 
-login = access.public(
-    auth_views.LoginView.as_view(
-        template_name="clinic/login.html",
-        authentication_form=LoginForm,
-        redirect_authenticated_user=True,
-    )
-)
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in with the clinic code first: filled in from `?clinic=` or from the cookie
+    the last log-in on this browser left (clinic/backends.py)."""
+
+    template_name = "clinic/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_initial(self):
+        return {**super().get_initial(), "clinic": backends.remembered_clinic_code(self.request)}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        backends.remember_clinic_code(response, form.get_user().clinic.slug)
+        return response
+
+
+login = access.public(LoginView.as_view())
 logout = access.public(auth_views.LogoutView.as_view())
 set_language = access.public(django_set_language)
 
@@ -59,11 +71,9 @@ def staff_list(request):
 
 @access.allow(*access.ADMIN)
 def staff_create(request):
-    form = NewStaffForm(access.form_data(request))
+    form = NewStaffForm(access.form_data(request), clinic=request.user.clinic)
     if request.method == "POST" and form.is_valid():
-        member = form.save(commit=False)
-        member.clinic_id = request.user.clinic_id
-        member.save()
+        member = form.save()
         messages.success(request, _("%(name)s can now log in.") % {"name": member})
         return redirect("staff_list")
     return render(request, "clinic/staff_form.html", {"form": form, "member": None})

@@ -9,9 +9,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from clinic.backends import clinic_code
 from clinic.models import Role, User
 
 
@@ -27,11 +28,24 @@ def link_for(user, request) -> str:
     return request.build_absolute_uri(reverse("patients:portal_activate", args=[uid, token]))
 
 
+def login_link(clinic, request) -> str:
+    """The log-in page with the clinic's code filled in (accounts are per clinic)."""
+    query = urlencode({"clinic": clinic.slug})
+    return request.build_absolute_uri(f"{reverse('login')}?{query}")
+
+
 def _send(user, patient, request, *, subject, intro):
     body = _(
         "%(intro)s\n\n%(link)s\n\nThis link works once, for 72 hours. If it has expired, ask "
-        "%(clinic)s for a new one.\n\n%(clinic)s"
-    ) % {"intro": intro, "link": link_for(user, request), "clinic": patient.clinic.name}
+        "%(clinic)s for a new one.\n\nAfterwards, log in at %(login)s (clinic code: %(code)s)."
+        "\n\n%(clinic)s"
+    ) % {
+        "intro": intro,
+        "link": link_for(user, request),
+        "clinic": patient.clinic.name,
+        "login": login_link(patient.clinic, request),
+        "code": patient.clinic.slug,
+    }
     send_mail(subject, body, None, [patient.email])
 
 
@@ -42,7 +56,9 @@ def invite(*, patient, request) -> User:
         raise InvitationError("no_email")
     user = patient.portal_user
     if user is None:
-        if User.objects.filter(username__iexact=patient.email).exists():
+        # Names are per clinic: another clinic's account at this address is no concern here.
+        taken = User.objects.filter(clinic_id=patient.clinic_id, username__iexact=patient.email)
+        if taken.exists():
             raise InvitationError("email_taken")
         user = User.objects.create(
             username=patient.email.lower(),
@@ -69,10 +85,14 @@ def invite(*, patient, request) -> User:
     return user
 
 
-def send_reset(*, email: str, request) -> None:
-    """Send a reset link if an active patient account has this e-mail; say nothing either way."""
+def send_reset(*, clinic: str, email: str, request) -> None:
+    """Send a reset link if an active patient account of that clinic (its code) has this e-mail;
+    say nothing either way."""
     user = User.objects.filter(
-        username__iexact=email.strip(), role=Role.PATIENT, is_active=True
+        clinic__slug__iexact=clinic_code(clinic),
+        username__iexact=email.strip(),
+        role=Role.PATIENT,
+        is_active=True,
     ).first()
     patient = getattr(user, "patient_record", None) if user else None
     if patient is not None:

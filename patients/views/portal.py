@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from assessments import documents, homecare
 from assessments.models import GIVEN_STATUSES, CarePlan, FunctionalScale, PlanStatus
-from clinic import access, audit
+from clinic import access, audit, backends
+from clinic.forms import clinic_code_field
 from patients import invitations, scheduling
 
 
@@ -109,21 +110,28 @@ def portal_activate(request, uidb64, token):
         user = form.save(commit=False)
         user.is_active = True
         user.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="clinic.backends.ClinicBackend")
         messages.success(request, _("Your password is set. Welcome to your patient page."))
-        return redirect("patients:portal_home")
+        response = redirect("patients:portal_home")
+        backends.remember_clinic_code(response, user.clinic.slug)  # for the next log-in
+        return response
     return render(request, "patients/portal_activate.html", {"form": form, "account": user})
 
 
 class ResetForm(forms.Form):
+    # An address may have an account at two clinics: the code says which one to reset.
+    clinic = clinic_code_field()
     email = forms.EmailField(label=gettext_lazy("E-mail address registered at the clinic"))
 
 
 @access.public
 def portal_reset(request):
-    form = ResetForm(request.POST or None)
+    initial = {"clinic": backends.remembered_clinic_code(request)}
+    form = ResetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        invitations.send_reset(email=form.cleaned_data["email"], request=request)
+        invitations.send_reset(
+            clinic=form.cleaned_data["clinic"], email=form.cleaned_data["email"], request=request
+        )
         return render(request, "patients/portal_reset_sent.html")
     return render(request, "patients/portal_reset.html", {"form": form})
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, clinic_of
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,8 +53,10 @@ def label(message: str) -> re.Pattern:
     return re.compile(rf"^\s*{re.escape(ja(message))}\s*\*?\s*$")
 
 
-def log_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/login/")
+def log_in(page, username: str, password: str = PASSWORD, *, clinic: str | None = None) -> None:
+    """Through the log-in page, its clinic code filled in by the link (`?clinic=`), as the one
+    in the invitation e-mail does."""
+    page.goto(f"/login/?clinic={clinic or clinic_of(username)}")
     page.get_by_label(label("username")).fill(username)
     page.get_by_label(label("Password")).fill(password)
     page.get_by_role("button", name=ja("Log in"), exact=True).click()

@@ -42,7 +42,9 @@ def test_each_demo_user_logs_in_and_lands_on_their_home(username, home):
     call_command("load_demo")
     client = Client()
     response = client.post(
-        reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True
+        reverse("login"),
+        {"clinic": "demo", "username": username, "password": DEMO_PASSWORD},
+        follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse(home)
     assert response.status_code == 200

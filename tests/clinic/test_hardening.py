@@ -10,19 +10,21 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import PASSWORD, PatientFactory, log_in
+from tests.factories import PASSWORD, PatientFactory, clinic_of, log_in
 
 
 def fail(client, username, times):
+    data = {"clinic": clinic_of(username), "username": username, "password": "wrong-password"}
     for _ in range(times):
-        client.post(reverse("login"), {"username": username, "password": "wrong-password"})
+        client.post(reverse("login"), data)
 
 
 def test_five_failures_lock_that_username_from_that_address(ours):
     attacker = Client(REMOTE_ADDR="10.9.9.9")
     fail(attacker, ours.frontdesk.username, 5)
     response = attacker.post(
-        reverse("login"), {"username": ours.frontdesk.username, "password": PASSWORD}
+        reverse("login"),
+        {"clinic": ours.clinic.slug, "username": ours.frontdesk.username, "password": PASSWORD},
     )
     assert response.status_code == 429
     assert "_auth_user_id" not in attacker.session
@@ -39,8 +41,13 @@ def test_four_failures_do_not_lock_and_a_success_resets_the_count(ours):
 
 
 def test_an_unknown_user_and_a_wrong_password_get_the_same_message(ours):
-    unknown = Client().post(reverse("login"), {"username": "nobody", "password": "x"})
-    wrong = Client().post(reverse("login"), {"username": ours.admin.username, "password": "x"})
+    code = ours.clinic.slug
+    unknown = Client().post(
+        reverse("login"), {"clinic": code, "username": "nobody", "password": "x"}
+    )
+    wrong = Client().post(
+        reverse("login"), {"clinic": code, "username": ours.admin.username, "password": "x"}
+    )
     assert unknown.context["form"].errors == wrong.context["form"].errors
 
 

@@ -42,7 +42,10 @@ class FakeClinic(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        good = "csrfmiddlewaretoken=tok123" in body and "password=right" in body
+        good = all(
+            field in body.split("&")
+            for field in ("csrfmiddlewaretoken=tok123", "clinic=ours", "password=right")
+        )
         if good and "csrftoken=c1" in self.headers.get("Cookie", ""):
             self.answer(302, cookie="sessionid=s1; HttpOnly; Path=/; Secure")
         else:
@@ -65,20 +68,20 @@ def page(kind, path, content_type="text/html"):
 
 def test_a_browser_logs_in_through_the_form_and_keeps_its_session(port):
     browser = loadgen.Browser(port)
-    assert browser.log_in("someone", "right") > 0
+    assert browser.log_in("ours", "someone", "right") > 0
     assert browser.cookies["sessionid"] == "s1"
     assert not browser.visit(page("page", "/page/"), None).error
 
 
 def test_a_refused_log_in_stops_the_bench(port):
     with pytest.raises(loadgen.LoadError):
-        loadgen.Browser(port).log_in("someone", "wrong")
+        loadgen.Browser(port).log_in("ours", "someone", "wrong")
 
 
 def test_every_bad_answer_is_an_error_and_good_ones_are_not(port):
     browsers = [loadgen.Browser(port) for _ in range(3)]
     for browser in browsers:
-        browser.log_in("someone", "right")
+        browser.log_in("ours", "someone", "right")
     pages = [
         page("good", "/page/"),
         page("pdf", "/handout.pdf", "application/pdf"),

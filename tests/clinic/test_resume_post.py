@@ -66,7 +66,13 @@ def post_after_the_session_ended(url, data, client=None):
 def log_in_to(client, user, url):
     """The log-in page, with the `next=` the guard gave; it goes back to that page."""
     response = client.post(
-        reverse("login"), {"username": user.username, "password": PASSWORD, "next": url}
+        reverse("login"),
+        {
+            "clinic": user.clinic.slug,
+            "username": user.username,
+            "password": PASSWORD,
+            "next": url,
+        },
     )
     assert response.status_code == 302 and response["Location"] == url
     return client

@@ -203,7 +203,11 @@ def test_a_request_without_a_socket_has_no_address():
 def test_behind_one_proxy_a_locked_address_does_not_lock_out_the_clinic(ours):
     def via_proxy(address, password):
         client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {address}")
-        data = {"username": ours.frontdesk.username, "password": password}
+        data = {
+            "clinic": ours.clinic.slug,
+            "username": ours.frontdesk.username,
+            "password": password,
+        }
         return client.post(reverse("login"), data).status_code
 
     with override_settings(PROXY_COUNT=1):
@@ -338,7 +342,12 @@ def test_a_practitioner_logs_in_through_gunicorn_and_gets_the_handout_with_its_d
     csrf, header = cookies_from(page)["csrftoken"]
     assert "Secure" in header
     form = urlencode(
-        {"csrfmiddlewaretoken": token, "username": practitioner.username, "password": PASSWORD}
+        {
+            "csrfmiddlewaretoken": token,
+            "clinic": ours.clinic.slug,
+            "username": practitioner.username,
+            "password": PASSWORD,
+        }
     )
     logged_in, _ = fetch(
         port,

@@ -135,7 +135,9 @@ def test_after_the_password_a_member_with_a_device_gives_a_code_before_any_page(
 def test_logging_in_lands_on_the_code_step(ours):
     enrol(ours.admin)
     response = Client().post(
-        reverse("login"), {"username": ours.admin.username, "password": PASSWORD}, follow=True
+        reverse("login"),
+        {"clinic": ours.clinic.slug, "username": ours.admin.username, "password": PASSWORD},
+        follow=True,
     )
     assert response.redirect_chain[-1][0].startswith(VERIFY)
     assert response.status_code == 200

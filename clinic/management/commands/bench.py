@@ -356,7 +356,7 @@ class Command(BaseCommand):
     def _clinic_results(self, slug, runs) -> list[Result]:
         clinic = Clinic.objects.get(slug=slug)
         client = Client()
-        client.force_login(User.objects.get(username=f"{slug}-frontdesk"))
+        client.force_login(User.objects.get(clinic=clinic, username=f"{slug}-frontdesk"))
         total = Patient.objects.filter(clinic=clinic).count()
         self.stderr.write(f"Timing {slug} ({total} patients) ...")
         return [self._measure(client, page, runs) for page in pages_for(clinic)]

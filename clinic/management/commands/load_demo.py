@@ -180,12 +180,13 @@ class Command(BaseCommand):
                 self._signed_assessment(patient, users["demo-practitioner"], sections)
             self._three_weeks_of_logs(patients[0])
         self.stdout.write(
-            f"Demo clinic '{clinic.name}': {len(patients)} patients, {created} new visits."
+            f"Demo clinic '{clinic.name}' (clinic code {clinic.slug}): {len(patients)} patients, "
+            f"{created} new visits."
         )
 
     def _user(self, clinic, username, role, display):
         user, _ = User.objects.get_or_create(
-            username=username, defaults={"clinic": clinic, "role": role, "display_name": display}
+            clinic=clinic, username=username, defaults={"role": role, "display_name": display}
         )
         user.clinic, user.role, user.is_active = clinic, role, True
         user.set_password(DEMO_PASSWORD)

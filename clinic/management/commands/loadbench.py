@@ -167,7 +167,7 @@ class Command(BaseCommand):
                 content_type="application/pdf",
             ),
         ]
-        return (practitioner.username, password), pages
+        return (clinic.slug, practitioner.username, password), pages
 
     def _server_env(self, scratch: Path, options) -> dict:
         env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PORT"}}

@@ -313,13 +313,14 @@ class Command(BaseCommand):
     def _front_desk(self, clinic):
         username = f"{clinic.slug}-frontdesk"
         desk, created = User.objects.get_or_create(
+            clinic=clinic,
             username=username,
-            defaults={"clinic": clinic, "role": Role.FRONT_DESK, "display_name": "ベンチ 受付"},
+            defaults={"role": Role.FRONT_DESK, "display_name": "ベンチ 受付"},
         )
         if created:
             desk.set_unusable_password()
             desk.save(update_fields=["password"])
-        elif desk.clinic_id != clinic.pk or desk.role != Role.FRONT_DESK or not desk.is_active:
+        elif desk.role != Role.FRONT_DESK or not desk.is_active:
             raise CommandError(f"User {username} exists but is not this clinic's front desk.")
         return desk
 
