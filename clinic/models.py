@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models, transaction
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,6 +75,15 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    # Bumped to end every session of the account at once (deactivation, own password change):
+    # it is part of the session's auth hash, so an old session stays dead even when the account
+    # is active again (see end_sessions below and clinic/sessions.py).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped to kill every outstanding invitation or reset link (patients/invitations.py): a
+    # newer link, the end of portal access and a changed e-mail address each bump it.
+    link_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # When the clinic last ended this (portal) account's access; a new invitation clears it.
+    access_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ClinicUserManager()
 
@@ -93,6 +103,31 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        """Deactivating an account ends its sessions for good: the epoch moves, so they stay dead
+        when the account is active again."""
+        if self.pk and not self.is_active:
+            was_active = type(self).objects.filter(pk=self.pk, is_active=True).exists()
+            if was_active:
+                self.session_epoch += 1
+                fields = kwargs.get("update_fields")
+                if fields is not None and "session_epoch" not in fields:
+                    kwargs["update_fields"] = [*fields, "session_epoch"]
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password, and of the session epoch once it moved: a session
+        logged in before the account's sessions were ended no longer matches. At epoch 0 the
+        hash is Django's own, so sessions from before this field existed stay valid."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "hikagami.User.session_auth_hash",
+            f"{self.password}|{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_staff_member(self) -> bool:
@@ -173,3 +208,23 @@ class AuditEntry(AbstractLogEntry):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")
+
+
+class SentMail(models.Model):
+    """A request to e-mail a link (reset or invitation), kept a day for the throttle
+    (clinic/throttle.py). No address is stored: only keyed hashes of it and of the client's
+    address, so the table says nothing about who asked."""
+
+    kind = models.CharField(max_length=20)
+    address_key = models.CharField(max_length=64)
+    client_key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "address_key", "created_at"]),
+            models.Index(fields=["kind", "client_key", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -156,8 +156,17 @@ AUDIT_CHAIN_KEY = os.getenv("AUDIT_CHAIN_KEY", SECRET_KEY)
 # row the next try waits 2^(n-1) seconds (times OTP_TOTP_THROTTLE_FACTOR).
 OTP_TOTP_ISSUER = "Hikagami"
 OTP_TOTP_THROTTLE_FACTOR = 1
+# E-mailed links (clinic/throttle.py): at most this many per address and per client address an
+# hour. Password resets, asked for by anyone who types an address, and invitations, sent by the
+# desk. Requests over the limit send nothing (a reset answers the same either way).
+RESET_MAILS_PER_ADDRESS = envint("RESET_MAILS_PER_ADDRESS", 3)
+RESET_MAILS_PER_CLIENT = envint("RESET_MAILS_PER_CLIENT", 10)
+INVITATION_MAILS_PER_ADDRESS = envint("INVITATION_MAILS_PER_ADDRESS", 3)
+INVITATION_MAILS_PER_CLIENT = envint("INVITATION_MAILS_PER_CLIENT", 60)
 # Staff sessions end after this much inactivity (patients keep the default two weeks).
 STAFF_IDLE_MINUTES = envint("STAFF_IDLE_MINUTES", 30)
+# ... and this long after their log-in, however active (a shared tablet left logged in all day).
+STAFF_SESSION_HOURS = envint("STAFF_SESSION_HOURS", 12)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("login/code/", views.two_factor_verify, name="two_factor_verify"),
+    path("account/password/", views.own_password, name="own_password"),
     path("account/two-factor/", views.two_factor_status, name="two_factor"),
     path("account/two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("i18n/setlang/", views.set_language, name="set_language"),

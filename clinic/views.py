@@ -1,7 +1,10 @@
 from functools import partial
 
+from crispy_forms.helper import FormHelper
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -121,6 +124,28 @@ def staff_password(request, pk):
         messages.success(request, _("A new password was set for %(name)s.") % {"name": member})
         return redirect("staff_edit", pk=member.pk)
     return render(request, "clinic/staff_password.html", {"form": form, "member": member})
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+@access.allow(*access.STAFF)
+def own_password(request):
+    """A staff member changes their own password: their other sessions end (the session hash is
+    of the password), this one goes on."""
+    form = OwnPasswordForm(request.user, access.form_data(request))
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        messages.success(
+            request, _("Your password was changed. Your sessions on other devices have ended.")
+        )
+        return redirect("home")
+    return render(request, "clinic/own_password.html", {"form": form})
 
 
 @access.allow(*access.ADMIN)

@@ -1,30 +1,59 @@
 """Portal accounts: invitation and password reset by a one-time link (72 h, single use).
 
-Django's password-reset tokens fit exactly: they expire after PASSWORD_RESET_TIMEOUT (72 h here)
-and stop working once the password changes (or the user logs in), so a link is used once.
+A link is one of Django's password-reset tokens, made by `LinkTokens`: it expires after
+PASSWORD_RESET_TIMEOUT (72 h here) and stops working once the password changes or the patient
+logs in, so it is used once. It also holds the account's `link_epoch`, which is bumped whenever
+every earlier link must die: a newer link is sent, portal access ends, or the e-mail address
+changes. So a link sent to a mistyped address is dead the moment the desk corrects it.
+
+Links go out at most a few times an hour per address and per client address (clinic/throttle.py).
 """
 
-from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
+import logging
+
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from clinic import audit, mail, throttle
 from clinic.backends import clinic_code
 from clinic.models import Role, User
+from clinic.proxy import client_address
+
+log = logging.getLogger("hikagami.security")
+
+
+class LinkTokens(PasswordResetTokenGenerator):
+    key_salt = "hikagami.patients.invitations.LinkTokens"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{super()._make_hash_value(user, timestamp)}|{user.link_epoch}|{user.is_active}"
+
+
+tokens = LinkTokens()
 
 
 class InvitationError(Exception):
-    def __init__(self, code):
+    def __init__(self, code, *, minutes=0):
         super().__init__(code)
         self.code = code
+        self.minutes = minutes
+
+
+def _new_link_epoch(user) -> None:
+    """Every link sent before this one stops working."""
+    User.objects.filter(pk=user.pk).update(link_epoch=F("link_epoch") + 1)
+    user.refresh_from_db(fields=["link_epoch"])
 
 
 def link_for(user, request) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
+    token = tokens.make_token(user)
     return request.build_absolute_uri(reverse("patients:portal_activate", args=[uid, token]))
 
 
@@ -35,6 +64,7 @@ def login_link(clinic, request) -> str:
 
 
 def _send(user, patient, request, *, subject, intro):
+    _new_link_epoch(user)
     body = _(
         "%(intro)s\n\n%(link)s\n\nThis link works once, for 72 hours. If it has expired, ask "
         "%(clinic)s for a new one.\n\nAfterwards, log in at %(login)s (clinic code: %(code)s)."
@@ -46,20 +76,29 @@ def _send(user, patient, request, *, subject, intro):
         "login": login_link(patient.clinic, request),
         "code": patient.clinic.slug,
     }
-    send_mail(subject, body, None, [patient.email])
+    mail.send(subject=subject, body=body, to=[patient.email])
 
 
 @transaction.atomic
 def invite(*, patient, request) -> User:
-    """Create (or re-invite) the patient's portal account and e-mail a link to set a password."""
+    """Create (or re-invite) the patient's portal account and e-mail a link to set a password.
+    A new invitation kills the ones before it; the account follows the record's address."""
     if not patient.email:
         raise InvitationError("no_email")
     user = patient.portal_user
+    if user is not None and user.has_usable_password() and user.is_active:
+        raise InvitationError("already_active")
+    # Names are per clinic: another clinic's account at this address is no concern here.
+    taken = User.objects.filter(clinic_id=patient.clinic_id, username__iexact=patient.email)
+    if user is not None:
+        taken = taken.exclude(pk=user.pk)
+    if taken.exists():
+        raise InvitationError("email_taken")
+    if not throttle.allow(kind="invitation", address=patient.email, client=client_address(request)):
+        minutes = throttle.minutes_to_wait(kind="invitation", address=patient.email)
+        log.warning("invitation throttled clinic=%s patient=%s", patient.clinic_id, patient.pk)
+        raise InvitationError("too_many", minutes=minutes)
     if user is None:
-        # Names are per clinic: another clinic's account at this address is no concern here.
-        taken = User.objects.filter(clinic_id=patient.clinic_id, username__iexact=patient.email)
-        if taken.exists():
-            raise InvitationError("email_taken")
         user = User.objects.create(
             username=patient.email.lower(),
             email=patient.email,
@@ -72,8 +111,10 @@ def invite(*, patient, request) -> User:
         user.save()
         patient.portal_user = user
         patient.save()
-    elif user.has_usable_password() and user.is_active:
-        raise InvitationError("already_active")
+    else:
+        user.username, user.email = patient.email.lower(), patient.email
+        user.access_ended_at = None
+        user.save(update_fields=["username", "email", "access_ended_at"])
     _send(
         user,
         patient,
@@ -87,15 +128,21 @@ def invite(*, patient, request) -> User:
 
 def send_reset(*, clinic: str, email: str, request) -> None:
     """Send a reset link if an active patient account of that clinic (its code) has this e-mail;
-    say nothing either way."""
+    say nothing either way. Every request counts for the throttle, known address or not."""
+    code = clinic_code(clinic)
+    if not throttle.allow(
+        kind="reset", address=f"{code}/{email.strip()}", client=client_address(request)
+    ):
+        log.warning("password reset throttled clinic=%s", code)
+        return
     user = User.objects.filter(
-        clinic__slug__iexact=clinic_code(clinic),
+        clinic__slug__iexact=code,
         username__iexact=email.strip(),
         role=Role.PATIENT,
         is_active=True,
     ).first()
     patient = getattr(user, "patient_record", None) if user else None
-    if patient is not None:
+    if patient is not None and not patient.is_archived:
         _send(
             user,
             patient,
@@ -106,22 +153,43 @@ def send_reset(*, clinic: str, email: str, request) -> None:
 
 
 def user_from_link(uidb64: str, token: str):
-    """The patient account a link is for, or None when it is wrong, expired or already used."""
+    """The patient account a link is for, or None when it is wrong, expired, already used, or
+    was overtaken by a newer link, the end of access or a new address."""
     try:
         pk = int(urlsafe_base64_decode(uidb64).decode())
     except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
         return None
     if pk > 2**62:
         return None
-    user = User.objects.filter(pk=pk, role=Role.PATIENT).first()
-    if user is None or not default_token_generator.check_token(user, token):
+    user = User.objects.filter(pk=pk, role=Role.PATIENT).select_related("clinic").first()
+    if user is None or not tokens.check_token(user, token):
+        return None
+    patient = getattr(user, "patient_record", None)
+    if patient is None or patient.is_archived:
         return None
     return user
 
 
 @transaction.atomic
-def deactivate(*, patient) -> None:
+def deactivate(*, patient, reason: str = "ended") -> bool:
+    """End the patient's portal access in one step: the account cannot log in, every session of
+    it ends, and every invitation or reset link already sent stops working. The records stay.
+    Returns whether there was an account to end."""
     user = patient.portal_user
-    if user is not None and user.is_active:
-        user.is_active = False  # the records stay; the next request of that session logs out
-        user.save(update_fields=["is_active"])
+    if user is None:
+        return False
+    User.objects.filter(pk=user.pk).update(
+        is_active=False,
+        session_epoch=F("session_epoch") + 1,
+        link_epoch=F("link_epoch") + 1,
+        access_ended_at=timezone.now(),
+    )
+    user.refresh_from_db(fields=["is_active", "session_epoch", "link_epoch", "access_ended_at"])
+    audit.changed(user, {"portal_access": ["", reason]}, note=f"portal_access_{reason}")
+    return True
+
+
+def address_changed(*, patient) -> bool:
+    """The record's e-mail changed: access proven at the old address is not proof for the new
+    one, so the account's access ends (the desk invites again at the new address)."""
+    return deactivate(patient=patient, reason="email_changed")

@@ -2,14 +2,13 @@
 
 import datetime as dt
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from assessments.models import CarePlan, ExerciseLog, SafetyCheck
-from clinic import audit
+from clinic import audit, mail
 from patients.models import Patient
 
 QUIET_DAYS = 3
@@ -56,16 +55,15 @@ def send_due(today: dt.date) -> int:
         if not claimed:
             continue
         with override("ja"):
-            send_mail(
-                _("A gentle reminder from %(clinic)s") % {"clinic": patient.clinic.name},
-                _(
+            mail.send(
+                subject=_("A gentle reminder from %(clinic)s") % {"clinic": patient.clinic.name},
+                body=_(
                     "%(name)s, how are your exercises going? A short entry in today's log helps "
                     "your practitioner adjust your plan. If something feels wrong, stop and "
                     "contact us.\n\nTo stop these reminders, untick them on your patient page."
                 )
                 % {"name": patient.full_name},
-                None,
-                [patient.email],
+                to=[patient.email],
             )
         sent += 1
     return sent

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.views.assessments import assessments_of, progress_of
 from clinic import access, audit
-from patients import disclosure, normalize, scheduling, services
+from patients import disclosure, invitations, normalize, scheduling, services
 from patients.forms import NewPatientForm, PatientForm, PatientSearchForm
 from patients.services import day_start
 
@@ -114,7 +114,16 @@ def patient_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():  # the change and its audit entry, or neither
             form.save()
+            ended = "email" in form.changed_data and invitations.address_changed(patient=patient)
         messages.success(request, _("Saved."))
+        if ended:
+            messages.warning(
+                request,
+                _(
+                    "The e-mail address changed, so portal access at the old address ended and "
+                    "its links stopped working. Send a new invitation to the new address."
+                ),
+            )
         return redirect("patients:patient_detail", pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 

@@ -149,6 +149,11 @@ def patient_invite(request, pk):
                 "no_email": _("Record the patient's e-mail address first."),
                 "email_taken": _("Another account already uses this e-mail address."),
                 "already_active": _("This patient already uses the portal."),
+                "too_many": _(
+                    "Several invitations went to this address in the last hour. Try again in "
+                    "%(minutes)s minutes."
+                )
+                % {"minutes": refused.minutes},
             }[refused.code],
         )
     else:
@@ -163,7 +168,13 @@ def patient_invite(request, pk):
 def patient_portal_deactivate(request, pk):
     patient = access.get_patient(request, pk)
     invitations.deactivate(patient=patient)
-    messages.success(request, _("Portal access ended. The records are kept."))
+    messages.success(
+        request,
+        _(
+            "Portal access ended: the patient is logged out everywhere and every link already "
+            "sent stops working. The records are kept."
+        ),
+    )
     return redirect("patients:patient_detail", pk=patient.pk)
 
 

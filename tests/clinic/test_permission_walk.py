@@ -36,6 +36,7 @@ RULES = {
     "patients:patient_export_pdf": ("get", lambda c: {"pk": c.patient.pk}, None, {ADMIN}),
     "staff_two_factor_reset": ("post", lambda c: {"pk": c.frontdesk.pk}, None, {ADMIN}),
     "clinic_settings": ("get", None, None, {ADMIN}),
+    "own_password": ("get", None, None, STAFF),
     "two_factor": ("get", None, None, STAFF),
     "two_factor_setup": ("get", None, None, STAFF),
     "two_factor_verify": ("get", None, None, STAFF),
@@ -123,13 +124,14 @@ BEFORE_SECOND_FACTOR = {"two_factor_setup", "two_factor_verify"}
 
 
 def _link(user):
-    from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
+    from patients.invitations import tokens
+
     return {
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-        "token": default_token_generator.make_token(user),
+        "token": tokens.make_token(user),
     }
 
 
