@@ -1,27 +1,16 @@
-"""Ending a person's sessions, and the staff session's absolute lifetime.
+"""The staff session's absolute lifetime, beside the idle timeout (clinic/middleware.py).
 
-`end_sessions()` moves the account's `session_epoch`, which is part of every session's auth hash
-(`User._get_session_auth_hash`): every session logged in before stops at its next request, and
-stays stopped when the account is active again, without walking the session table. The session
-of the request that did it may be kept (a person changing their own password stays logged in).
+Ending every session of an account at once is the `session_epoch` on the user, which is part of
+each session's auth hash (`User._get_session_auth_hash`): deactivating an account moves it
+(`User.save`), so its sessions stay dead when it is active again.
 """
 
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout, update_session_auth_hash
-from django.db.models import F
+from django.contrib.auth import logout
 
 LOGGED_IN_AT = "logged_in_at"
-
-
-def end_sessions(*, user, keep_request=None) -> None:
-    from clinic.models import User
-
-    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
-    user.refresh_from_db(fields=["session_epoch"])
-    if keep_request is not None and keep_request.user.pk == user.pk:
-        update_session_auth_hash(keep_request, user)
 
 
 def start_clock(session) -> None:

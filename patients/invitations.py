@@ -13,14 +13,13 @@ import logging
 
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from clinic import audit, mail, throttle
+from clinic import mail, throttle
 from clinic.backends import clinic_code
 from clinic.models import Role, User
 from clinic.proxy import client_address
@@ -45,10 +44,16 @@ class InvitationError(Exception):
         self.minutes = minutes
 
 
+def _locked(user) -> User:
+    """The account's row, locked for this transaction (two desks pressing at once count twice)."""
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+@transaction.atomic
 def _new_link_epoch(user) -> None:
-    """Every link sent before this one stops working."""
-    User.objects.filter(pk=user.pk).update(link_epoch=F("link_epoch") + 1)
-    user.refresh_from_db(fields=["link_epoch"])
+    """Every link sent before this one stops working (saved, so the trail shows it)."""
+    user.link_epoch = _locked(user).link_epoch + 1
+    user.save(update_fields=["link_epoch"])
 
 
 def link_for(user, request) -> str:
@@ -178,14 +183,16 @@ def deactivate(*, patient, reason: str = "ended") -> bool:
     user = patient.portal_user
     if user is None:
         return False
-    User.objects.filter(pk=user.pk).update(
-        is_active=False,
-        session_epoch=F("session_epoch") + 1,
-        link_epoch=F("link_epoch") + 1,
-        access_ended_at=timezone.now(),
+    current = _locked(user)
+    user.is_active = False
+    user.session_epoch = current.session_epoch + 1
+    user.link_epoch = current.link_epoch + 1
+    user.access_ended_at = timezone.now()
+    # Saved (not updated in bulk), so the trail records the change; `reason` says why.
+    user.save(update_fields=["is_active", "session_epoch", "link_epoch", "access_ended_at"])
+    log.warning(
+        "portal access ended clinic=%s patient=%s reason=%s", patient.clinic_id, patient.pk, reason
     )
-    user.refresh_from_db(fields=["is_active", "session_epoch", "link_epoch", "access_ended_at"])
-    audit.changed(user, {"portal_access": ["", reason]}, note=f"portal_access_{reason}")
     return True
 
 
