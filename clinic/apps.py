@@ -10,3 +10,4 @@ class ClinicConfig(AppConfig):
         from clinic import audit
 
         audit.register_models()
+        audit.connect_lockout_signal()

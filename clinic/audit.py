@@ -18,10 +18,14 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import connection
 from django.dispatch import receiver
 from django.utils import timezone
@@ -31,13 +35,19 @@ _request = contextvars.ContextVar("audit_request", default=None)
 _acting = contextvars.ContextVar("audit_acting", default=None)
 
 VIEW, DOWNLOAD, EXPORT, LOGIN, LOGOUT = "view", "download", "export", "login", "logout"
+LOGIN_FAILED, LOCKED_OUT, REFUSED = "login_failed", "locked_out", "refused"
 EVENT_LABELS = {
     VIEW: _("viewed"),
     DOWNLOAD: _("downloaded"),
     EXPORT: _("exported"),
     LOGIN: _("logged in"),
     LOGOUT: _("logged out"),
+    LOGIN_FAILED: _("log-in failed"),
+    LOCKED_OUT: _("log-in locked"),
+    REFUSED: _("refused"),
 }
+# Refused requests are recorded for these statuses, on a URL the application knows.
+REFUSED_STATUSES = {403, 404}
 CHAIN_LOCK = 0x48494B41  # "HIKA": the advisory-lock namespace of the audit chain (PostgreSQL)
 
 
@@ -50,9 +60,24 @@ class AuditContext:
     def __call__(self, request):
         token = _request.set(request)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            _refused(request, response)
+            return response
         finally:
             _request.reset(token)
+
+
+def _refused(request, response):
+    """A signed-in person refused a page of the application (403, or 404 for an id that is not
+    theirs to see) goes into their clinic's trail: probing for another clinic's or patient's
+    records leaves a line. Unknown URLs (scanners' 404s) do not."""
+    if response.status_code not in REFUSED_STATUSES or request.resolver_match is None:
+        return
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    what = f"{response.status_code} {request.method} {request.path}"[:300]
+    _access(user, REFUSED, what, actor=user)
 
 
 @contextlib.contextmanager
@@ -110,7 +135,39 @@ def _address_text(value) -> str | None:
     return ipaddress.ip_address(value).exploded if value else None
 
 
+SEAL_VERSION = 2
+# Not hashed: the row's id (unknown before the insert; the chain's order is what `prev` holds) and
+# the hashes themselves.
+UNSEALED = {"id", "prev_hash", "entry_hash"}
+
+
+def _value(field, entry):
+    value = field.value_from_object(entry)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if field.name == "remote_addr":
+        return _address_text(value)
+    return value
+
+
 def _canonical(entry, prev: str) -> bytes:
+    if entry.seal_version is None:
+        return _canonical_v1(entry, prev)
+    # Every column, by name: a column added later is sealed without anyone remembering to.
+    data = {
+        field.attname: _value(field, entry)
+        for field in entry._meta.concrete_fields
+        if field.name not in UNSEALED
+    }
+    data["prev"] = prev
+    return json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode()
+
+
+def _canonical_v1(entry, prev: str) -> bytes:
+    """The seal of entries written before version 2: five columns (object_id, serialized_data,
+    cid, remote_port, actor_email) were outside it. Kept only to check those old entries."""
     stamp = entry.timestamp.astimezone(dt.UTC).isoformat()
     data = {
         "prev": prev,
@@ -153,6 +210,7 @@ def seal(entry) -> None:
     entry.remote_addr = AuditEntry._meta.get_field("remote_addr").get_prep_value(entry.remote_addr)
     if entry.clinic_id is None and user is not None:
         entry.clinic_id = user.clinic_id
+    entry.seal_version = SEAL_VERSION
     if entry.timestamp is None:
         entry.timestamp = timezone.now()
     elif timezone.is_naive(entry.timestamp):
@@ -188,20 +246,130 @@ class ChainCheck:
 def verify(clinic_id, *, anchor: tuple[int, str] | None = None) -> ChainCheck:
     """Walk the clinic's chain. `anchor` is (count, last hash) from an earlier check: the chain
     must still hold that entry at that position, which shows the newest entries of then were
-    not removed since (something the chain alone cannot show)."""
+    not removed since (something the chain alone cannot show). Without one, the latest anchor
+    kept outside the database is used (`latest_anchor`); pass `anchor=NO_ANCHOR` to walk the
+    chain alone."""
     from clinic.models import AuditEntry
 
-    prev, checked = "", 0
+    if anchor is None:
+        anchor = latest_anchor(clinic_id)
+    elif anchor is NO_ANCHOR:
+        anchor = None
+    prev, checked, sealed_v2 = "", 0, False
     rows = AuditEntry.objects.filter(clinic_id=clinic_id).order_by("id")
     for entry in rows.iterator(chunk_size=2000):
-        if entry.prev_hash != prev or entry.entry_hash != entry_hash(entry, prev):
+        # Once entries are sealed whole, an older-style seal after them is a forged downgrade.
+        downgraded = sealed_v2 and entry.seal_version is None
+        if downgraded or entry.prev_hash != prev or entry.entry_hash != entry_hash(entry, prev):
             return ChainCheck(False, checked, entry.pk, prev)
+        sealed_v2 = sealed_v2 or entry.seal_version is not None
         prev, checked = entry.entry_hash, checked + 1
         if anchor and checked == anchor[0] and prev != anchor[1]:
             return ChainCheck(False, checked - 1, entry.pk, prev)
     if anchor and checked < anchor[0]:
         return ChainCheck(False, checked, None, prev)  # entries removed from the end
     return ChainCheck(True, checked, None, prev)
+
+
+# Anchors: (number of entries, last hash) per clinic, kept where a database edit cannot reach
+# them, so that removing the newest entries, or a clinic's whole trail, shows at the next check.
+# Written to the anchor file (AUDIT_ANCHOR_FILE) and the log stream after every passed check,
+# and into every backup's manifest; every check compares the chain against the latest one.
+
+NO_ANCHOR = ("none", "")
+anchor_log = logging.getLogger("hikagami.audit")
+security_log = logging.getLogger("hikagami.security")
+
+
+def clinic_key(clinic_id) -> str:
+    return str(clinic_id) if clinic_id is not None else "none"
+
+
+def anchors_now(using="default") -> dict[str, list]:
+    """Every clinic's (count, last hash) as the database holds it now, in two queries."""
+    from django.db.models import Count, Max
+
+    from clinic.models import AuditEntry
+
+    entries = AuditEntry.objects.using(using).order_by()
+    tails = list(entries.values("clinic_id").annotate(n=Count("id"), last=Max("id")))
+    hashes = dict(
+        entries.filter(id__in=[row["last"] for row in tails]).values_list("id", "entry_hash")
+    )
+    return {clinic_key(row["clinic_id"]): [row["n"], hashes[row["last"]]] for row in tails}
+
+
+def read_anchors(path=None) -> dict[str, list]:
+    path = Path(path or settings.AUDIT_ANCHOR_FILE)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        anchor_log.error("audit anchors unreadable at %s: %s", path, error)
+        return {}
+    anchors = data.get("anchors", data) if isinstance(data, dict) else {}
+    return {
+        key: [int(value[0]), str(value[1])]
+        for key, value in anchors.items()
+        if isinstance(value, list) and len(value) == 2
+    }
+
+
+def keep_anchors(anchors: dict[str, list], *, source: str, path=None, replace=False) -> None:
+    """Into the anchor file (each clinic keeps its latest, the one with most entries, unless
+    `replace`, as after a restore) and the log stream, one line per clinic."""
+    path = Path(path or settings.AUDIT_ANCHOR_FILE)
+    kept = {} if replace else read_anchors(path)
+    for key, (count, last) in anchors.items():
+        if replace or key not in kept or count >= kept[key][0]:
+            kept[key] = [count, last]
+        anchor_log.info(
+            "audit anchor source=%s clinic=%s entries=%s last=%s", source, key, count, last
+        )
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    body = json.dumps(
+        {"written_at": timezone.now().isoformat(timespec="seconds"), "anchors": kept}, indent=1
+    )
+    with tempfile.NamedTemporaryFile(
+        "w", dir=path.parent, prefix=".anchors-", delete=False, encoding="utf-8"
+    ) as temporary:
+        temporary.write(body)
+    os.chmod(temporary.name, 0o600)
+    os.replace(temporary.name, path)
+
+
+def latest_anchor(clinic_id) -> tuple[int, str] | None:
+    value = read_anchors().get(clinic_key(clinic_id))
+    return tuple(value) if value else None
+
+
+def known_clinics() -> set:
+    """The clinics with a trail in the database or an anchor outside it (a trail removed whole
+    still has its anchor)."""
+    from clinic.models import AuditEntry
+
+    clinics = set(AuditEntry.objects.order_by().values_list("clinic_id", flat=True).distinct())
+    for key in read_anchors():
+        clinics.add(None if key == "none" else int(key))
+    return clinics
+
+
+def check_and_anchor(clinic_id, *, source: str) -> ChainCheck:
+    """The check every caller uses: against the latest anchor; a passed check becomes the new
+    anchor. A failed one leaves the anchors as they were (the evidence stays)."""
+    check = verify(clinic_id)
+    if check.ok:
+        keep_anchors({clinic_key(clinic_id): [check.checked, check.last_hash]}, source=source)
+    else:
+        anchor_log.error(
+            "audit chain altered source=%s clinic=%s first_bad=%s after=%s",
+            source,
+            clinic_key(clinic_id),
+            check.broken_at or "end",
+            check.checked,
+        )
+    return check
 
 
 def mask(value: str) -> str:
@@ -239,6 +407,52 @@ def exported(instance, what: str):
 def _logged_in(sender, request, user, **kwargs):
     # Named from the signal: the request may not have passed the middleware (Client.force_login).
     _access(user, LOGIN, actor=user, remote_addr=_address(request))
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    """A failed log-in goes into the trail of the clinic whose code was typed: on the account
+    when the name is one of its accounts, else on the clinic ("unknown name"; what was typed as
+    a name is not kept: it is sometimes a password). A code of no clinic is only logged."""
+    _failed(credentials, request, LOGIN_FAILED)
+
+
+def _failed(credentials, request, event):
+    from clinic.backends import clinic_code
+    from clinic.models import Clinic, User
+
+    credentials = credentials or {}
+    code = clinic_code(str(credentials.get("clinic") or ""))
+    if not code and request is not None:  # axes' lockout signal carries the form's data only
+        code = clinic_code(str(request.POST.get("clinic", "")))
+    name = str(credentials.get("username") or "")
+    clinic = Clinic.objects.filter(slug__iexact=code).first() if code else None
+    if clinic is None:
+        security_log.warning("%s for an unknown clinic code", event)
+        return
+    account = User.objects.filter(clinic=clinic, username__iexact=name).first() if name else None
+    _access(
+        account or clinic,
+        event,
+        "" if account else "unknown name",
+        actor=None,
+        actor_name="",
+        clinic_id=clinic.pk,
+        remote_addr=_address(request),
+    )
+
+
+def _locked_out(sender, request, username=None, **kwargs):
+    # axes names the locked account by clinic.backends.lockout_key: "clinic code/name".
+    code, _slash, name = (username or "").partition("/")
+    _failed({"clinic": code, "username": name}, request, LOCKED_OUT)
+
+
+def connect_lockout_signal():
+    """django-axes' own signal (connected from the app's ready(): axes imports models)."""
+    from axes.signals import user_locked_out
+
+    user_locked_out.connect(_locked_out, dispatch_uid="hikagami-audit-locked-out")
 
 
 @receiver(user_logged_out)

@@ -24,7 +24,8 @@ KIND_CHOICES = [
     ("view", gettext_lazy("Viewed")),
     ("download", gettext_lazy("Downloaded")),
     ("export", gettext_lazy("Exported")),
-    ("login", gettext_lazy("Logged in or out")),
+    ("login", gettext_lazy("Logged in or out, failed log-ins")),
+    ("refused", gettext_lazy("Refused pages")),
 ]
 CHANGE_ACTIONS = [AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE, AuditEntry.Action.DELETE]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -63,7 +64,10 @@ class AuditFilter(django_filters.FilterSet):
     def by_kind(self, queryset, name, value):
         if value == "change":
             return queryset.filter(action__in=CHANGE_ACTIONS)
-        events = [audit.LOGIN, audit.LOGOUT] if value == "login" else [value]
+        events = {
+            "login": [audit.LOGIN, audit.LOGOUT, audit.LOGIN_FAILED, audit.LOCKED_OUT],
+            "refused": [audit.REFUSED],
+        }.get(value, [value])
         return queryset.filter(action=AuditEntry.Action.ACCESS, additional_data__event__in=events)
 
 
@@ -77,17 +81,15 @@ def audit_list(request):
     trail = _filtered(request)
     entries = trail.qs if trail.form.is_valid() or not trail.is_bound else trail.qs.none()
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    rows = [describe(entry) for entry in page]
+    # Reading the trail is in the trail too (after the page was read, so it shows next time).
+    audit.viewed(request.user.clinic, f"audit_list?{request.GET.urlencode()}".rstrip("?"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "clinic/audit_list.html",
-        {
-            "filter": trail,
-            "page": page,
-            "rows": [describe(entry) for entry in page],
-            "query": query.urlencode(),
-        },
+        {"filter": trail, "page": page, "rows": rows, "query": query.urlencode()},
     )
 
 
@@ -164,7 +166,8 @@ def audit_export(request):
 @access.allow(*access.ADMIN)
 @require_POST
 def audit_verify(request):
-    check = audit.verify(request.user.clinic_id)
+    check = audit.check_and_anchor(request.user.clinic_id, source=f"admin {request.user.pk}")
+    _record_check(request.user.clinic, check)
     if check.ok:
         messages.success(
             request,
@@ -181,3 +184,9 @@ def audit_verify(request):
             % {"id": check.broken_at, "count": check.checked},
         )
     return redirect("audit_list")
+
+
+def _record_check(clinic, check):
+    """The check itself goes into the trail (after it was walked, so it is not part of it)."""
+    result = "intact" if check.ok else f"altered at {check.broken_at or 'the end'}"
+    audit.viewed(clinic, f"audit_verify: {check.checked} entries, {result}")

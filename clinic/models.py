@@ -182,6 +182,10 @@ class AuditEntry(AbstractLogEntry):
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     entry_hash = models.CharField(max_length=64, editable=False)
+    # How the entry was sealed (clinic/audit.py `_canonical`): empty for the entries sealed before
+    # every column was hashed (version 1), 2 since. Nullable, so adding it left SQLite's
+    # append-only trigger in place (a NOT NULL column would have rebuilt the table).
+    seal_version = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     objects = AuditEntryManager()
 

@@ -151,6 +151,10 @@ AUDITLOG_MASK_CALLABLE = "clinic.audit.mask"
 # The key of the trail's HMAC chain. Keep it with the clinic's secrets (a restore on a machine
 # with another key verifies as altered); defaults to SECRET_KEY.
 AUDIT_CHAIN_KEY = os.getenv("AUDIT_CHAIN_KEY", SECRET_KEY)
+# Where the trail's anchors are kept, outside the database: each clinic's entry count and last
+# hash after every passed check, so that removing the newest entries shows (clinic/audit.py).
+# Keep it off the database server's disk where you can; backups carry a copy in their manifest.
+AUDIT_ANCHOR_FILE = Path(os.getenv("AUDIT_ANCHOR_FILE", BASE_DIR / "audit-anchors.json"))
 # Two-factor authentication (TOTP, clinic/two_factor.py). The issuer names the entry in the
 # authenticator app. Wrong codes are throttled per device by django-otp: after n failures in a
 # row the next try waits 2^(n-1) seconds (times OTP_TOTP_THROTTLE_FACTOR).
@@ -238,4 +242,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+    # The audit anchors go to the log stream whatever LOG_LEVEL is: a copy no database edit
+    # reaches (clinic/audit.py).
+    "loggers": {"hikagami.audit": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

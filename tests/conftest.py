@@ -1,5 +1,7 @@
 """The test cast: two clinics; in ours one user per role, in the other a full copy."""
 
+import tempfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -82,6 +84,16 @@ def pytest_configure(config):
 
     # Hashing strength is not under test; a fast hasher keeps the permission walk quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The audit anchors of this run, never the checkout's; emptied before every test (below).
+    folder = Path(tempfile.mkdtemp(prefix="hikagami-test-anchors-"))
+    settings.AUDIT_ANCHOR_FILE = folder / "audit-anchors.json"
+
+
+def pytest_runtest_setup(item):
+    # A hook, not an autouse fixture: Hypothesis refuses function-scoped fixtures.
+    from django.conf import settings
+
+    Path(settings.AUDIT_ANCHOR_FILE).unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic import audit
 from clinic.backups import archive, engines
 from clinic.backups.archive import DATABASE_MEMBER, FORMAT, FORMAT_VERSION, unpacked
 from clinic.backups.errors import OPERATOR_ERRORS, BackupError
@@ -62,6 +63,8 @@ def create_backup(*, output_dir, using="default", now=None) -> Backup:
     # private folder that goes away whatever happens.
     with tempfile.TemporaryDirectory(dir=output_dir, prefix=".hikagami-backup-") as work:
         copy = Path(work) / "database"
+        # The trail's anchors before the copy: the copy holds at least those entries.
+        anchors = audit.anchors_now(using)
         snapshot = engines.dump(connection, copy)
         media = archive.media_files(settings.MEDIA_ROOT, exclude=output_dir)
         manifest = {
@@ -72,12 +75,16 @@ def create_backup(*, output_dir, using="default", now=None) -> Backup:
             "django_version": django.get_version(),
             "migrations": snapshot.migrations,
             "row_counts": snapshot.row_counts,
+            # Each clinic's audit entry count and last hash: `audit_verify --backup` checks a
+            # database against them, and a restore makes them the anchors to check against.
+            "audit_anchors": anchors,
         }
         partial = Path(work) / f"{final.name}.partial"
         members = [(DATABASE_MEMBER[connection.vendor], copy), *media]
         archive.write(partial, members, manifest, mtime=int(now.timestamp()))
         os.rename(partial, final)
     _fsync_folder(output_dir)
+    audit.keep_anchors(anchors, source=f"backup {final.name}")
     return Backup(
         path=final,
         size=final.stat().st_size,
@@ -173,6 +180,11 @@ def restore(unpacked_archive, *, using="default") -> Restored:
             _("Restored, but these tables' row counts differ from the manifest: %(tables)s")
             % {"tables": ", ".join(f"{t} ({counts.get(t)}, not {expected[t]})" for t in wrong)}
         )
+    # The restored trail is the one to check against from now on: the anchors of entries made
+    # after this backup would otherwise make every check report them removed.
+    audit.keep_anchors(
+        unpacked_archive.manifest.get("audit_anchors", {}), source="restore", replace=True
+    )
     executor = MigrationExecutor(connection)
     return Restored(
         tables=len(expected),

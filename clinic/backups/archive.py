@@ -124,6 +124,12 @@ def unpacked(path):
         yield Archive(workdir=workdir, manifest=manifest)
 
 
+def read_manifest(path) -> dict:
+    """The manifest of an archive whose members all match it."""
+    with unpacked(path) as archive:
+        return archive.manifest
+
+
 def _unpack(path, workdir) -> dict[str, str]:
     """Copy each member out while hashing it; tar metadata (links, modes, owners) is not used."""
     found = {}
