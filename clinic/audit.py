@@ -142,7 +142,8 @@ UNSEALED = {"id", "prev_hash", "entry_hash"}
 
 
 def _value(field, entry):
-    value = field.value_from_object(entry)
+    # As the column holds it: an object_pk given as 1 is read back as "1".
+    value = field.get_prep_value(field.value_from_object(entry))
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat()
     if field.name == "remote_addr":
