@@ -487,6 +487,8 @@ FIELD_LABELS = {
     "made_at": _("made at"),
     "made_by": _("made by"),
     "reason": _("reason"),
+    "archived_at": _("archived at"),
+    "archived_by": _("archived by"),
     "section": _("section"),
     "before": _("before"),
     "after": _("after"),

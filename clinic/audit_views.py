@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from clinic import access, audit
-from clinic.audit_display import describe
+from clinic.audit_display import describe, related_names
 from clinic.models import AuditEntry
 
 KIND_CHOICES = [
@@ -38,8 +39,12 @@ class AuditFilter(django_filters.FilterSet):
         min_value=1,
         max_value=99_999_999,  # patient numbers have at most 8 digits; larger is not an int
     )
-    actor = django_filters.ModelChoiceFilter(
-        queryset=None, label=gettext_lazy("Staff member or patient account")
+    actor = django_filters.ModelChoiceFilter(queryset=None, label=gettext_lazy("Staff member"))
+    # Patients by search, not in the list: a clinic has thousands of patient accounts.
+    patient_account = django_filters.CharFilter(
+        method="by_patient_account",
+        label=gettext_lazy("Done by a patient (number or name)"),
+        max_length=60,
     )
     since = django_filters.DateFilter(
         field_name="timestamp", lookup_expr="date__gte", label=gettext_lazy("From"), widget=DATE
@@ -57,9 +62,27 @@ class AuditFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        people = access.User.objects.filter(clinic_id=user.clinic_id).order_by("role", "username")
-        self.filters["actor"].queryset = people
-        self.form.fields["actor"].queryset = people
+        staff = access.staff_for(user).order_by("-is_active", "display_name", "username")
+        self.filters["actor"].queryset = staff
+        self.form.fields["actor"].queryset = staff
+
+    def by_patient_account(self, queryset, name, value):
+        """The entries of the patient's own account (their portal): by patient number, or by
+        a part of the name as written or in kana."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.isdigit():
+            return queryset.filter(actor__patient_record__number=int(value[:9]))
+        words = value.replace("\u3000", " ").split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(actor__patient_record__family_name__icontains=word)
+                | Q(actor__patient_record__given_name__icontains=word)
+                | Q(actor__patient_record__family_name_kana__icontains=word)
+                | Q(actor__patient_record__given_name_kana__icontains=word)
+            )
+        return queryset.filter(actor__role=access.Role.PATIENT)
 
     def by_kind(self, queryset, name, value):
         if value == "change":
@@ -81,7 +104,9 @@ def audit_list(request):
     trail = _filtered(request)
     entries = trail.qs if trail.form.is_valid() or not trail.is_bound else trail.qs.none()
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    rows = [describe(entry) for entry in page]
+    listed = list(page)
+    related = related_names(listed)
+    rows = [describe(entry, related) for entry in listed]
     # Reading the trail is in the trail too (after the page was read, so it shows next time).
     audit.viewed(request.user.clinic, f"audit_list?{request.GET.urlencode()}".rstrip("?"))
     query = request.GET.copy()
@@ -125,7 +150,7 @@ def _csv_rows(entries):
     yield "\ufeff"  # so that spreadsheet software reads UTF-8 Japanese correctly
     yield writer.writerow([str(label) for label in CSV_HEADER])
     for entry in entries.iterator(chunk_size=500):
-        row = describe(entry)
+        row = describe(entry)  # linked records as #id: the CSV streams, one entry at a time
         patient = entry.patient
         yield writer.writerow(
             _cell(value)
