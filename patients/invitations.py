@@ -185,7 +185,8 @@ def deactivate(*, patient, reason: str = "ended") -> bool:
         return False
     current = _locked(user)
     user.is_active = False
-    user.session_epoch = current.session_epoch + 1
+    # An active account's sessions end by User.save(); a never-activated one has none.
+    user.session_epoch = current.session_epoch
     user.link_epoch = current.link_epoch + 1
     user.access_ended_at = timezone.now()
     # Saved (not updated in bulk), so the trail records the change; `reason` says why.
