@@ -11,8 +11,24 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
 def envbool(name: str, default: bool = False) -> bool:
-    return os.getenv(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    """On or off from the environment; a word that is neither (PRODUCTION=Y, ...=ture) stops
+    start-up instead of silently meaning off. Unset: the default; empty: off (as before)."""
+    raw = os.getenv(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is neither on (1, true, yes, on) nor off (0, false, no, off)."
+    )
 
 
 def envint(name: str, default: int) -> int:
@@ -34,6 +50,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug"
+# Earlier keys, newest first (comma-separated): after a rotation, sessions, reset links and
+# signed cookies made with one of them still verify until it is dropped (README, Rotating).
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -149,8 +168,22 @@ AUDITLOG_LOGENTRY_MODEL = "clinic.AuditEntry"
 AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and restores are not new changes
 AUDITLOG_MASK_CALLABLE = "clinic.audit.mask"
 # The key of the trail's HMAC chain. Keep it with the clinic's secrets (a restore on a machine
-# with another key verifies as altered); defaults to SECRET_KEY.
-AUDIT_CHAIN_KEY = os.getenv("AUDIT_CHAIN_KEY", SECRET_KEY)
+# with another key verifies as altered). From the environment; else from a per-checkout file that
+# `make` writes (like .secret-key); else, outside production only, SECRET_KEY. Production must set
+# a key of its own, so that rotating SECRET_KEY leaves the trail verifiable.
+AUDIT_CHAIN_KEY_FILE = Path(os.getenv("AUDIT_CHAIN_KEY_FILE", BASE_DIR / ".audit-chain-key"))
+AUDIT_CHAIN_KEY = os.getenv("AUDIT_CHAIN_KEY", "").strip()
+if not AUDIT_CHAIN_KEY and AUDIT_CHAIN_KEY_FILE.is_file():
+    AUDIT_CHAIN_KEY = AUDIT_CHAIN_KEY_FILE.read_text(encoding="utf-8").strip()
+if PRODUCTION and not AUDIT_CHAIN_KEY:
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be set when PRODUCTION is on.")
+if PRODUCTION and AUDIT_CHAIN_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "AUDIT_CHAIN_KEY must differ from SECRET_KEY when PRODUCTION is on "
+        "(a SECRET_KEY rotation would otherwise make the audit trail verify as altered)."
+    )
+if not AUDIT_CHAIN_KEY:
+    AUDIT_CHAIN_KEY = SECRET_KEY
 # Two-factor authentication (TOTP, clinic/two_factor.py). The issuer names the entry in the
 # authenticator app. Wrong codes are throttled per device by django-otp: after n failures in a
 # row the next try waits 2^(n-1) seconds (times OTP_TOTP_THROTTLE_FACTOR).
