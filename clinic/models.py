@@ -5,6 +5,8 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from clinic import validators
+
 
 class Clinic(models.Model):
     name = models.CharField(_("name"), max_length=120)
@@ -31,6 +33,10 @@ class Clinic(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        validators.check_names(self, ("name",))
 
 
 class Role(models.TextChoices):
@@ -93,6 +99,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def clean(self):
+        super().clean()
+        validators.check_names(self, ("username", "display_name", "first_name", "last_name"))
 
     @property
     def is_staff_member(self) -> bool:
