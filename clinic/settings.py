@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
     "clinic",
     "patients",
     "assessments",
@@ -83,6 +85,9 @@ MIDDLEWARE = [
     # Serves /static/ itself (gunicorn has no static handler); below SecurityMiddleware so static
     # responses get the same HTTPS redirect and headers as pages.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files keep their long-lived caching and carry neither header.
+    "clinic.middleware.NoStore",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -240,6 +245,23 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4), always on: production, DEBUG and the tests alike, so the
+# browser journeys run under the policy production sends. No inline script, handler or style
+# attribute anywhere (tests/clinic/test_headers.py scans the templates): scripts and styles come
+# from /static/ only. PDFs are rendered server-side by WeasyPrint, which CSP does not touch.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # For the SMTP backend (portal invitations, password resets, reminders).
