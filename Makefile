@@ -36,7 +36,12 @@ messages: $(VENV)/.installed system-packages
 .secret-key:
 	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-setup: $(VENV)/.installed system-packages messages .secret-key
+# The audit trail's HMAC key (clinic/settings.py reads it when AUDIT_CHAIN_KEY is unset); production
+# settings refuse to start without one that differs from SECRET_KEY.
+.audit-chain-key:
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+setup: $(VENV)/.installed system-packages messages .secret-key .audit-chain-key
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
@@ -55,7 +60,9 @@ run: setup
 # on plain http at 127.0.0.1: the HTTPS redirect and secure-only cookies are off for this local run
 # only (a real deployment keeps both on behind its TLS proxy). Serves whatever the database holds:
 # `make run` (or DEBUG=1 manage.py load_demo) puts the demo clinic in the default SQLite file.
-SERVE_ENV := PRODUCTION=1 ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
+# AUDIT_CHAIN_KEY: from the environment, else the checkout's .audit-chain-key (as `make run` uses).
+SERVE_ENV := PRODUCTION=1 ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+	AUDIT_CHAIN_KEY="$${AUDIT_CHAIN_KEY:-$$(cat .audit-chain-key)}"
 serve: setup
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput -v0
@@ -63,7 +70,8 @@ serve: setup
 	@echo "Hikagami with production settings (gunicorn, WhiteNoise) on http://127.0.0.1:$(PORT)/"
 	@echo "  LOCAL ONLY: SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 (no TLS here); keep them on in production"
 	@echo "  database: $$([ -n "$$DATABASE_URL" ] && echo DATABASE_URL || echo db.sqlite3);" \
-	  "SECRET_KEY: $$([ -n "$$SECRET_KEY" ] && echo 'from the environment' || echo .secret-key)"
+	  "SECRET_KEY: $$([ -n "$$SECRET_KEY" ] && echo 'from the environment' || echo .secret-key);" \
+	  "AUDIT_CHAIN_KEY: $$([ -n "$$AUDIT_CHAIN_KEY" ] && echo 'from the environment' || echo .audit-chain-key)"
 	@echo ""
 	$(SERVE_ENV) GUNICORN_BIND=127.0.0.1:$(PORT) $(VENV)/bin/gunicorn -c clinic/gunicorn.conf.py
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from clinic import access, audit
+from clinic import access, audit, dates
 from clinic.audit_display import describe, related_names
 from clinic.models import AuditEntry
 
@@ -47,10 +47,18 @@ class AuditFilter(django_filters.FilterSet):
         max_length=60,
     )
     since = django_filters.DateFilter(
-        field_name="timestamp", lookup_expr="date__gte", label=gettext_lazy("From"), widget=DATE
+        field_name="timestamp",
+        lookup_expr="date__gte",
+        label=gettext_lazy("From"),
+        widget=DATE,
+        validators=[dates.validate_in_calendar],
     )
     until = django_filters.DateFilter(
-        field_name="timestamp", lookup_expr="date__lte", label=gettext_lazy("Until"), widget=DATE
+        field_name="timestamp",
+        lookup_expr="date__lte",
+        label=gettext_lazy("Until"),
+        widget=DATE,
+        validators=[dates.validate_in_calendar],
     )
     kind = django_filters.ChoiceFilter(
         choices=KIND_CHOICES, method="by_kind", label=gettext_lazy("What happened")

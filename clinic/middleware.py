@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from clinic import sessions
@@ -53,3 +54,18 @@ class StaffIdleTimeout:
             if time.time() - last > TOUCH_EVERY_SECONDS:
                 _touch(request.session)
         return self.get_response(request)
+
+
+class NoStore:
+    """Cache-Control: no-store, private on every response Django itself produces: patient pages,
+    the portal, PDFs, CSV exports, log-in pages and errors alike, so no browser, proxy or shared
+    computer keeps a copy of a page that may hold health data. It sits below WhiteNoise, which
+    answers /static/ before it (static files stay cacheable: hashed names are cached for good)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -6,6 +6,8 @@ from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from clinic import validators
+
 
 class Clinic(models.Model):
     name = models.CharField(_("name"), max_length=120)
@@ -32,6 +34,10 @@ class Clinic(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        validators.check_names(self, ("name",))
 
 
 class Role(models.TextChoices):
@@ -128,6 +134,10 @@ class User(AbstractUser):
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
+
+    def clean(self):
+        super().clean()
+        validators.check_names(self, ("username", "display_name", "first_name", "last_name"))
 
     @property
     def is_staff_member(self) -> bool:

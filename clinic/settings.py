@@ -5,14 +5,31 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
 def envbool(name: str, default: bool = False) -> bool:
-    return os.getenv(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    """On or off from the environment; a word that is neither (PRODUCTION=Y, ...=ture) stops
+    start-up instead of silently meaning off. Unset: the default; empty: off (as before)."""
+    raw = os.getenv(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is neither on (1, true, yes, on) nor off (0, false, no, off)."
+    )
 
 
 def envint(name: str, default: int) -> int:
@@ -34,6 +51,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug"
+# Earlier keys, newest first (comma-separated): after a rotation, sessions, reset links and
+# signed cookies made with one of them still verify until it is dropped (README, Rotating).
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -54,6 +74,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
     "clinic",
     "patients",
     "assessments",
@@ -64,6 +85,9 @@ MIDDLEWARE = [
     # Serves /static/ itself (gunicorn has no static handler); below SecurityMiddleware so static
     # responses get the same HTTPS redirect and headers as pages.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files keep their long-lived caching and carry neither header.
+    "clinic.middleware.NoStore",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,8 +173,22 @@ AUDITLOG_LOGENTRY_MODEL = "clinic.AuditEntry"
 AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and restores are not new changes
 AUDITLOG_MASK_CALLABLE = "clinic.audit.mask"
 # The key of the trail's HMAC chain. Keep it with the clinic's secrets (a restore on a machine
-# with another key verifies as altered); defaults to SECRET_KEY.
-AUDIT_CHAIN_KEY = os.getenv("AUDIT_CHAIN_KEY", SECRET_KEY)
+# with another key verifies as altered). From the environment; else from a per-checkout file that
+# `make` writes (like .secret-key); else, outside production only, SECRET_KEY. Production must set
+# a key of its own, so that rotating SECRET_KEY leaves the trail verifiable.
+AUDIT_CHAIN_KEY_FILE = Path(os.getenv("AUDIT_CHAIN_KEY_FILE", BASE_DIR / ".audit-chain-key"))
+AUDIT_CHAIN_KEY = os.getenv("AUDIT_CHAIN_KEY", "").strip()
+if not AUDIT_CHAIN_KEY and AUDIT_CHAIN_KEY_FILE.is_file():
+    AUDIT_CHAIN_KEY = AUDIT_CHAIN_KEY_FILE.read_text(encoding="utf-8").strip()
+if PRODUCTION and not AUDIT_CHAIN_KEY:
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be set when PRODUCTION is on.")
+if PRODUCTION and AUDIT_CHAIN_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "AUDIT_CHAIN_KEY must differ from SECRET_KEY when PRODUCTION is on "
+        "(a SECRET_KEY rotation would otherwise make the audit trail verify as altered)."
+    )
+if not AUDIT_CHAIN_KEY:
+    AUDIT_CHAIN_KEY = SECRET_KEY
 # Where the trail's anchors are kept, outside the database: each clinic's entry count and last
 # hash after every passed check, so that removing the newest entries shows (clinic/audit.py).
 # Keep it off the database server's disk where you can; backups carry a copy in their manifest.
@@ -220,6 +258,23 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4), always on: production, DEBUG and the tests alike, so the
+# browser journeys run under the policy production sends. No inline script, handler or style
+# attribute anywhere (tests/clinic/test_headers.py scans the templates): scripts and styles come
+# from /static/ only. PDFs are rendered server-side by WeasyPrint, which CSP does not touch.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # For the SMTP backend (portal invitations, password resets, reminders).

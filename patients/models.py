@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic import validators
 from clinic.models import Clinic
 from patients import normalize
 
@@ -102,12 +103,26 @@ class Patient(models.Model):
             ),
         ]
 
+    # One-line names: visible characters only (clinic/validators.py), checked by clean().
+    NAME_FIELDS = (
+        "family_name",
+        "given_name",
+        "family_name_kana",
+        "given_name_kana",
+        "emergency_contact_name",
+        "emergency_contact_relation",
+    )
+
     def __str__(self):
         return self.full_name
 
     def save(self, *args, **kwargs):
         self.refresh_keys()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        validators.check_names(self, self.NAME_FIELDS)
 
     @property
     def full_name(self) -> str:

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic import validators
 from clinic.access import role_of
 from clinic.models import Clinic
 from patients import normalize, scheduling
@@ -39,6 +40,7 @@ def next_patient_number(clinic_id) -> int:
 @transaction.atomic
 def register_patient(*, patient: Patient, clinic_id, recorded_by, consents: dict[str, bool]):
     """Save a new patient with the next clinic number and the consents given at the desk."""
+    validators.check_names(patient, Patient.NAME_FIELDS)
     patient.clinic_id = clinic_id
     patient.created_by = recorded_by
     patient.number = next_patient_number(clinic_id)

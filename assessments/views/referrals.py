@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from assessments import documents, explain, plans
 from assessments.models import Referral
 from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
-from clinic import access, audit
+from clinic import access, audit, dates
 
 
 class OutcomeForm(forms.ModelForm):
@@ -51,6 +51,8 @@ class OutcomeForm(forms.ModelForm):
         for name in ("seen_on", "outcome_on"):
             if cleaned.get(name) and cleaned[name] > today:
                 self.add_error(name, _("This date cannot be in the future."))
+            elif cleaned.get(name) and not dates.in_calendar(cleaned[name]):
+                self.add_error(name, dates.outside_message(cleaned[name]))
         if cleaned.get("cleared") is not None and not cleaned.get("seen_on"):
             self.add_error("seen_on", _("When did the patient see the doctor?"))
         return cleaned

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessments import homecare, progress
-from clinic import access
+from clinic import access, dates
 from patients import scheduling, services
 from patients.forms import BookingForm
 from patients.models import AppointmentStatus
@@ -31,10 +31,10 @@ CONFIRM_ACTIONS = {scheduling.NO_SHOW, scheduling.CANCELLED, scheduling.COMPLETE
 
 
 def _day_from(request) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return timezone.localdate()
+    day, problem = dates.query_day(request.GET.get("date"), default=timezone.localdate())
+    if problem:
+        messages.error(request, problem)
+    return day
 
 
 def _day_bounds(day: dt.date):
@@ -70,8 +70,8 @@ def day_view(request):
         "patients/day_view.html",
         {
             "day": day,
-            "previous_day": day - dt.timedelta(days=1),
-            "next_day": day + dt.timedelta(days=1),
+            "previous_day": dates.step(day, -1),
+            "next_day": dates.step(day, 1),
             "practitioners": practitioners,
             "chosen": chosen,
             "columns": list(columns.values()),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from assessments import documents, homecare
 from assessments.models import GIVEN_STATUSES, CarePlan, FunctionalScale, PlanStatus
-from clinic import access, audit, backends
+from clinic import access, audit, backends, dates
 from clinic.forms import clinic_code_field
 from patients import invitations, scheduling
 
@@ -187,11 +187,8 @@ def portal_log(request):
     if current is None:
         messages.info(request, _("Your log opens once your practitioner publishes your plan."))
         return redirect("patients:portal_home")
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", "") or today.isoformat())
-    except ValueError:
-        day = today
-    if not homecare.loggable(day, today):
+    day, outside = dates.query_day(request.GET.get("day"), default=today)
+    if outside or not homecare.loggable(day, today):
         messages.error(request, _("You can fill in today's log, or correct yesterday's."))
         return redirect("patients:portal_log")
     exercises = homecare.exercises_of(current)

@@ -73,6 +73,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env.update(
         PRODUCTION="1",
         SECRET_KEY="p" * 30 + "-Hikagami-production-test-0123456789",
+        AUDIT_CHAIN_KEY="q" * 30 + "-Hikagami-audit-chain-test-0123456",
         ALLOWED_HOSTS="clinic.example.jp",
         DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
     )

@@ -50,6 +50,7 @@ def production_env(**extra) -> dict:
     env.update(
         PRODUCTION="1",
         SECRET_KEY="s" * 30 + "-Hikagami-serving-test-0123456789",
+        AUDIT_CHAIN_KEY="c" * 30 + "-Hikagami-serving-audit-key-01234",
         ALLOWED_HOSTS=HOST,
         **extra,
     )

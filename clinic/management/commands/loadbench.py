@@ -10,6 +10,7 @@ See docs/benchmarks.md.
 """
 
 import datetime as dt
+import hmac
 import os
 import secrets
 import socket
@@ -177,10 +178,21 @@ class Command(BaseCommand):
             STATIC_ROOT=str(scratch / "static"),
             CONN_MAX_AGE=str(options["conn_max_age"]),
             GUNICORN_BIND=f"127.0.0.1:{free_port()}",
+            AUDIT_CHAIN_KEY=self._audit_chain_key(),
         )
         if options["workers"]:
             env["WEB_CONCURRENCY"] = str(options["workers"])
         return env
+
+    @staticmethod
+    def _audit_chain_key() -> str:
+        """Production settings want an audit key other than SECRET_KEY: this checkout's own if it
+        has one, else one derived from SECRET_KEY for the bench server only (the bench clinic's
+        trail then verifies under that derived key)."""
+        if settings.AUDIT_CHAIN_KEY != settings.SECRET_KEY:
+            return settings.AUDIT_CHAIN_KEY
+        digest = hmac.new(settings.SECRET_KEY.encode(), b"loadbench audit chain", "sha256")
+        return digest.hexdigest()
 
     def _collectstatic(self, env):
         result = subprocess.run(
