@@ -1,5 +1,6 @@
 """The test cast: two clinics; in ours one user per role, in the other a full copy."""
 
+import shutil
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -87,6 +88,12 @@ def pytest_configure(config):
     # The audit anchors of this run, never the checkout's; emptied before every test (below).
     folder = Path(tempfile.mkdtemp(prefix="hikagami-test-anchors-"))
     settings.AUDIT_ANCHOR_FILE = folder / "audit-anchors.json"
+
+
+def pytest_unconfigure(config):
+    from django.conf import settings
+
+    shutil.rmtree(Path(settings.AUDIT_ANCHOR_FILE).parent, ignore_errors=True)
 
 
 def pytest_runtest_setup(item):

@@ -99,7 +99,7 @@ def test_a_referral_outcome_dated_outside_the_calendar_is_refused(ours, login):
     url = reverse("assessments:referral", args=[ours.referral.pk])
     refused = doc.post(url, {"seen_on": "0001-01-01", "cleared": "yes", "outcome_on": ""})
     assert refused.status_code == 200
-    assert "outside the calendar" in str(refused.context["form"].errors["seen_on"])
+    assert "カレンダーの範囲" in str(refused.context["form"].errors["seen_on"])
     ours.referral.refresh_from_db()
     assert ours.referral.seen_on is None
 
@@ -107,4 +107,4 @@ def test_a_referral_outcome_dated_outside_the_calendar_is_refused(ours, login):
 def test_audit_dates_outside_the_calendar_are_refused_next_to_the_field(ours, login):
     page = login(ours.admin).get(reverse("audit_list"), {"since": "0001-01-01"})
     assert page.status_code == 200
-    assert "outside the calendar" in page.content.decode()
+    assert "カレンダーの範囲" in page.content.decode()
