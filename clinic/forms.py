@@ -136,7 +136,9 @@ class ClinicSettingsForm(forms.ModelForm):
 
 class TwoFactorCodeForm(forms.Form):
     """A 6-digit code from the authenticator app, checked by `check(code)`; the device's
-    throttle answers first after repeated wrong codes."""
+    throttle answers first after repeated wrong codes. With `backup` (the person's backup-code
+    device), one of their one-time backup codes is taken too. `used` is the device that took
+    the code."""
 
     code = forms.CharField(
         label=_("6-digit code"),
@@ -146,20 +148,49 @@ class TwoFactorCodeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, device, check, **kwargs):
+    def __init__(self, *args, device, check, backup=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.device, self.check = device, check
+        self.device, self.check, self.backup = device, check, backup
+        self.used = None
+        if backup is not None:
+            self.fields["code"].label = _("6-digit code, or a backup code")
+            self.fields["code"].widget.attrs["inputmode"] = "text"
         self.helper = FormHelper()
         self.helper.form_tag = False
 
     def clean_code(self):
         # Full-width digits and spaces come from Japanese input methods and from the app's display.
         code = unicodedata.normalize("NFKC", self.cleaned_data["code"]).replace(" ", "")
-        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        if len(code) == 6 and code.isascii() and code.isdigit():
+            self._wait_for(self.device)
+            if not self.check(code):
+                raise forms.ValidationError(
+                    _(
+                        "That code is not right. Check that your phone's clock is correct and "
+                        "enter the code now shown."
+                    ),
+                    code="wrong",
+                )
+            self.used = self.device
+            return code
+        backup_code = two_factor.backup_code_form(code) if self.backup is not None else None
+        if backup_code is None:
             raise forms.ValidationError(
-                _("Enter the 6-digit code shown in your authenticator app."), code="format"
+                _("Enter the 6-digit code shown in your authenticator app, or a backup code.")
+                if self.backup is not None
+                else _("Enter the 6-digit code shown in your authenticator app."),
+                code="format",
             )
-        wait = two_factor.seconds_to_wait(self.device)
+        self._wait_for(self.backup)
+        self.used = two_factor.check_backup_code(self.backup.user, backup_code)
+        if self.used is None:
+            raise forms.ValidationError(
+                _("That backup code is not right, or it was used already."), code="wrong"
+            )
+        return backup_code
+
+    def _wait_for(self, device):
+        wait = two_factor.seconds_to_wait(device)
         if wait:
             raise forms.ValidationError(
                 ngettext(
@@ -170,12 +201,3 @@ class TwoFactorCodeForm(forms.Form):
                 code="throttled",
                 params={"seconds": wait},
             )
-        if not self.check(code):
-            raise forms.ValidationError(
-                _(
-                    "That code is not right. Check that your phone's clock is correct and enter "
-                    "the code now shown."
-                ),
-                code="wrong",
-            )
-        return code

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time backup codes
     "csp",
     "clinic",
     "patients",

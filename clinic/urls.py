@@ -26,6 +26,11 @@ urlpatterns = [
         views.staff_two_factor_reset,
         name="staff_two_factor_reset",
     ),
+    path(
+        "staff/<id:pk>/backup-codes/reset/",
+        views.staff_backup_codes_reset,
+        name="staff_backup_codes_reset",
+    ),
     path("clinic/settings/", views.clinic_settings, name="clinic_settings"),
     path("", include("patients.urls")),
     path("", include("assessments.urls")),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -98,7 +99,12 @@ def staff_edit(request, pk):
     return render(
         request,
         "clinic/staff_form.html",
-        {"form": form, "member": member, "member_two_factor": two_factor.status_of(member)},
+        {
+            "form": form,
+            "member": member,
+            "member_two_factor": two_factor.status_of(member),
+            "member_backup": two_factor.backup_status(member),
+        },
     )
 
 
@@ -110,6 +116,20 @@ def staff_two_factor_reset(request, pk):
     two_factor.reset(member=member, by=request.user)
     messages.success(
         request, _("Two-factor authentication was reset for %(name)s.") % {"name": member}
+    )
+    return redirect("staff_edit", pk=member.pk)
+
+
+@access.allow(*access.ADMIN)
+@require_POST
+def staff_backup_codes_reset(request, pk):
+    """A colleague's printed backup codes went missing: none of them works any more."""
+    member = access.get_staff_member(request, pk)
+    two_factor.reset_backup_codes(member=member, by=request.user)
+    messages.success(
+        request,
+        _("The backup codes of %(name)s no longer work. They can make new ones on their page.")
+        % {"name": member},
     )
     return redirect("staff_edit", pk=member.pk)
 
@@ -178,46 +198,90 @@ def _next_url(request, default):
     return _safe_next(request) or resolve_url(default)
 
 
+def _code_form(request, device, *, prefix=None, backup=True):
+    """A code from the app (or, with `backup`, a backup code) for this person's device."""
+    return TwoFactorCodeForm(
+        request.POST if request.method == "POST" else None,
+        device=device,
+        check=partial(two_factor.check_code, device),
+        backup=two_factor.backup_device(request.user) if backup else None,
+        prefix=prefix,
+    )
+
+
+def _show_backup_codes(request, codes):
+    """The new backup codes, shown this once (never stored in the session or a cache)."""
+    return render(
+        request,
+        "clinic/two_factor_backup_codes.html",
+        {"codes": codes, "next": _safe_next(request)},
+    )
+
+
 @access.allow(*access.STAFF)
+@never_cache  # the page may show new backup codes
 def two_factor_status(request):
-    """On or off, and turning it off again (with a code) unless the clinic requires it."""
+    """On or off; backup codes left and a new set (with a code); turning it off (with a code)
+    unless the clinic requires it."""
     device = two_factor.confirmed_device(request.user)
     required = request.user.clinic.require_two_factor
-    form = None
-    if device is not None and not required:
-        check = partial(two_factor.check_code, device)
-        form = TwoFactorCodeForm(request.POST or None, device=device, check=check)
+    off_form = codes_form = None
+    if device is not None:
+        codes_form = _code_form(request, device, prefix="codes")
+        if not required:
+            off_form = _code_form(request, device)
     if request.method == "POST":
-        if form is None:
+        action = request.POST.get("action")
+        if action == "codes" and codes_form is not None:
+            if codes_form.is_valid():
+                codes = two_factor.new_backup_codes(member=request.user, by=request.user)
+                messages.success(request, _("New backup codes: the ones before no longer work."))
+                return _show_backup_codes(request, codes)
+        elif action == "off" and off_form is not None:
+            if off_form.is_valid():
+                two_factor.turn_off(member=request.user)
+                messages.success(request, _("Two-factor authentication is off."))
+                return redirect("two_factor")
+        else:
             raise PermissionDenied
-        if form.is_valid():
-            two_factor.turn_off(member=request.user)
-            messages.success(request, _("Two-factor authentication is off."))
-            return redirect("two_factor")
     return render(
         request,
         "clinic/two_factor.html",
-        {"device": device, "required": required, "form": form},
+        {
+            "device": device,
+            "required": required,
+            "form": off_form,
+            "codes_form": codes_form,
+            "backup": two_factor.backup_status(request.user),
+        },
     )
 
 
 @access.allow_unverified(*access.STAFF)
 @never_cache  # the page shows the secret
 def two_factor_setup(request):
-    """Scan the QR code (or type the secret), then confirm with a code from the app."""
+    """Scan the QR code (or type the secret), then confirm with a code from the app. The secret
+    is this session's own; once confirmed, the person's other sessions end, they are told by
+    e-mail, and this session is shown its backup codes."""
     if two_factor.confirmed_device(request.user) is not None:
         return redirect("two_factor")  # a new phone: turn it off there first, or ask the admin
-    device = two_factor.pending_device(request.user)
+    device = two_factor.pending_device(request)
     check = partial(two_factor.confirm, device)
     form = TwoFactorCodeForm(request.POST or None, device=device, check=check)
     if request.method == "POST" and form.is_valid():
         device.refresh_from_db()
         two_factor.mark_verified(request, device)
+        two_factor.end_other_sessions(request)
+        request.session.pop(two_factor.PENDING_KEY, None)
+        codes = two_factor.new_backup_codes(member=request.user, by=request.user, at_enrolment=True)
         messages.success(
             request,
-            _("Two-factor authentication is on: after your password, you will enter a code."),
+            _(
+                "Two-factor authentication is on: after your password, you will enter a code. "
+                "Your sessions on other devices have ended."
+            ),
         )
-        return redirect(_next_url(request, "two_factor"))
+        return _show_backup_codes(request, codes)
     return render(
         request,
         "clinic/two_factor_setup.html",
@@ -234,15 +298,26 @@ def two_factor_setup(request):
 @access.allow_unverified(*access.STAFF)
 @never_cache
 def two_factor_verify(request):
-    """The log-in's second step, for staff with a confirmed device."""
+    """The log-in's second step, for staff with a confirmed device: a code from the app, or one
+    of the backup codes when the phone is not at hand."""
     device = two_factor.confirmed_device(request.user)
     if device is None or access.is_verified(request.user):
         return redirect(_next_url(request, "home"))
-    form = TwoFactorCodeForm(
-        request.POST or None, device=device, check=partial(two_factor.check_code, device)
-    )
+    form = _code_form(request, device)
     if request.method == "POST" and form.is_valid():
-        two_factor.mark_verified(request, device)
+        two_factor.mark_verified(request, form.used)
+        if form.used != device:
+            left = two_factor.backup_status(request.user).left
+            two_factor.backup_code_used(member=request.user, left=left)
+            messages.warning(
+                request,
+                ngettext(
+                    "You logged in with a backup code: %(left)s is left. Each works once.",
+                    "You logged in with a backup code: %(left)s are left. Each works once.",
+                    left,
+                )
+                % {"left": left},
+            )
         return redirect(_next_url(request, "home"))
     return render(
         request,

@@ -35,6 +35,7 @@ RULES = {
     "patients:patient_export_json": ("get", lambda c: {"pk": c.patient.pk}, None, {ADMIN}),
     "patients:patient_export_pdf": ("get", lambda c: {"pk": c.patient.pk}, None, {ADMIN}),
     "staff_two_factor_reset": ("post", lambda c: {"pk": c.frontdesk.pk}, None, {ADMIN}),
+    "staff_backup_codes_reset": ("post", lambda c: {"pk": c.frontdesk.pk}, None, {ADMIN}),
     "clinic_settings": ("get", None, None, {ADMIN}),
     "own_password": ("get", None, None, STAFF),
     "two_factor": ("get", None, None, STAFF),

@@ -162,7 +162,9 @@ def test_enrolling_where_the_clinic_requires_it_keeps_it(ours):
     client.get(response["Location"])
     device = ours.frontdesk.totpdevice_set.get(confirmed=False)
     response = client.post(SETUP, {"code": next_code(device), "next": url})
-    assert response.status_code == 302 and response["Location"] == url
+    # the backup codes are shown once, and their page goes on to the page that was typed on
+    assert response.status_code == 200 and len(response.context["codes"]) == 10
+    assert f'href="{url}"' in response.content.decode()
     assert client.get(url).context["form"].data["address"] == typed["address"]
 
 
