@@ -12,13 +12,25 @@ SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_ENV := SECRET_KEY=test-only-not-secret
 
-.PHONY: run serve test bench bench-load bench-pg-db lint format migrations-check system-packages messages setup
+.PHONY: run serve test bench bench-load bench-pg-db lint format migrations-check system-packages messages setup lock
 
-$(VENV)/.installed: pyproject.toml
+# The versions installed are the ones in requirements.lock (the set CI tests); pyproject.toml says
+# what the project needs, the lock says which release of each. `make lock` renews the lock.
+LOCK := requirements.lock
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[test]'
 	@touch $@
+
+# The newest releases pyproject.toml allows, resolved in a scratch virtualenv and written to the
+# lock; then `make test` installs and tests them.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	{ sed -n '1,2p' $(LOCK); .lock-venv/bin/python -m pip freeze --exclude-editable; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK) && rm -rf .lock-venv
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
