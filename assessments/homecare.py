@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.models import CarePlan, ExerciseLog, SafetyCheck
+from assessments.models import CarePlan, ExerciseLog, FunctionalScale, SafetyCheck
 
 # "no" is an answer of its own: nothing is checked until the patient answers. It is stored as ""
 # (SafetyCheck.swelling_heat_leg holds the leg, or nothing).
@@ -113,6 +113,22 @@ def initial_for(patient, day: dt.date) -> dict:
             lump_grew=check.lump_grew,
         )
     return initial
+
+
+def save_functional_scale(*, patient, day, activities: list[dict]) -> FunctionalScale:
+    """The patient's PSFS of the day: up to 5 named activities, each rated 0-10."""
+    if not 1 <= len(activities) <= 5:
+        raise ValueError("one to five activities")
+    for activity in activities:
+        score = activity.get("score")
+        if not str(activity.get("name", "")).strip() or not (
+            isinstance(score, int) and 0 <= score <= 10
+        ):
+            raise ValueError(f"not an activity with a 0-10 score: {activity!r}")
+    scale = FunctionalScale(patient=patient, recorded_on=day, activities=activities)
+    scale.full_clean()
+    scale.save()
+    return scale
 
 
 @transaction.atomic

@@ -1,10 +1,34 @@
 from django.urls import path
 
-from assessments.views import assessments, library, plans, referrals, thresholds
+from assessments.views import (
+    assessments,
+    homes,
+    library,
+    patient_page,
+    plans,
+    portal,
+    referrals,
+    thresholds,
+)
 
 app_name = "assessments"
 
 urlpatterns = [
+    # pages that show the patients' side and the clinical side together
+    path("patients/<id:pk>/", patient_page.patient_detail, name="patient_detail"),
+    path(
+        "patients/<id:pk>/record.json", patient_page.patient_export_json, name="patient_export_json"
+    ),
+    path("patients/<id:pk>/record.pdf", patient_page.patient_export_pdf, name="patient_export_pdf"),
+    path("desk/", homes.frontdesk_home, name="frontdesk_home"),
+    path("today/", homes.practitioner_home, name="practitioner_home"),
+    path("portal/", portal.portal_home, name="portal_home"),
+    path("portal/plans/<id:pk>/", portal.portal_plan, name="portal_plan"),
+    path("portal/plans/<id:pk>/handout.pdf", portal.portal_handout, name="portal_handout"),
+    path("portal/log/", portal.portal_log, name="portal_log"),
+    path("portal/reminders/", portal.portal_reminders, name="portal_reminders"),
+    path("portal/psfs/", portal.portal_psfs, name="portal_psfs"),
+    path("safety/<id:pk>/seen/", portal.safety_seen, name="safety_seen"),
     path("assessments/<id:pk>/plan/", plans.propose, name="propose_plan"),
     path("plans/<id:pk>/", plans.plan_detail, name="plan"),
     path("plans/<id:pk>/items/<id:item_pk>/", plans.plan_item, name="plan_item"),

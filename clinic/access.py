@@ -5,7 +5,8 @@
 - Staff who owe a second factor (a confirmed TOTP device, or a clinic that requires one) and have
   not given it in this session are sent to the code step or to enrolment first; only the views
   marked `allow_unverified` (those two pages) let them in before that. Patients are never asked.
-- Objects are fetched only through the `get_*` helpers below, which answer 404 for anything in
+- Objects are fetched only through `scoped()` / `get_scoped()` below, which the apps' selectors
+  (`patients/selectors.py`, `assessments/selectors.py`) build on: they answer 404 for anything in
   another clinic (or, for a patient, anything that is not their own), so ids reveal nothing.
 - A form posted after the session ended is kept and comes back, unsaved, on that page after the
   log-in: views bind their forms to `form_data(request)` (clinic/resume.py says why this is safe).
@@ -19,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from clinic import resume, two_factor
-from clinic.models import STAFF_ROLES, Role, User  # noqa: F401 (Role re-exported)
+from clinic.models import STAFF_ROLES, AuditEntry, Role, User  # noqa: F401 (Role re-exported)
 
 PUBLIC = "public"
 STAFF = tuple(STAFF_ROLES)
@@ -120,38 +121,27 @@ def has_role(user, *roles) -> bool:
 # Scoped lookups ---------------------------------------------------------------------------
 
 
-def patients_for(user):
-    from patients.models import Patient
+def scoped(user, queryset, *, roles, via: str = "clinic_id"):
+    """The rows of `queryset` in the user's own clinic (`via` names the path to the clinic id),
+    for the roles given; none for anyone else. Every per-model lookup (the apps' `selectors.py`)
+    is built on this, so "every lookup is clinic-scoped" is one rule in one place."""
+    if role_of(user) not in roles:
+        return queryset.none()
+    return queryset.filter(**{via: user.clinic_id})
 
-    if role_of(user) not in STAFF_ROLES:
-        return Patient.objects.none()
-    return Patient.objects.filter(clinic_id=user.clinic_id)
 
-
-def appointments_for(user):
-    from patients.models import Appointment
-
-    role = role_of(user)
-    if role in STAFF_ROLES:
-        return Appointment.objects.filter(clinic_id=user.clinic_id)
-    if role == Role.PATIENT:
-        return Appointment.objects.filter(clinic_id=user.clinic_id, patient__portal_user=user)
-    return Appointment.objects.none()
+def get_scoped(user, queryset, pk, *, roles, via: str = "clinic_id"):
+    """One row of the user's own clinic, or 404: an id of another clinic reveals nothing."""
+    return get_object_or_404(scoped(user, queryset, roles=roles, via=via), pk=pk)
 
 
 def staff_for(user):
-    if role_of(user) not in STAFF_ROLES:
-        return User.objects.none()
-    return User.objects.filter(clinic_id=user.clinic_id, role__in=STAFF_ROLES)
+    return scoped(user, User.objects.filter(role__in=STAFF_ROLES), roles=STAFF_ROLES)
 
 
 def audit_for(user):
     """The clinic's audit trail, for its admin only."""
-    from clinic.models import AuditEntry
-
-    if role_of(user) != Role.ADMIN:
-        return AuditEntry.objects.none()
-    return AuditEntry.objects.filter(clinic_id=user.clinic_id)
+    return scoped(user, AuditEntry.objects.all(), roles=ADMIN)
 
 
 def practitioners_for(clinic_id):
@@ -160,69 +150,8 @@ def practitioners_for(clinic_id):
     ).order_by("display_name", "username")
 
 
-def assessments_for(user):
-    from assessments.models import Assessment
-
-    if role_of(user) not in CLINICAL:
-        return Assessment.objects.none()
-    return Assessment.objects.filter(clinic_id=user.clinic_id)
-
-
-def get_assessment(request, pk, *, for_update=False):
-    found = assessments_for(request.user).select_related("patient", "practitioner", "previous")
-    return get_object_or_404(found, pk=pk)
-
-
-def get_patient(request, pk):
-    return get_object_or_404(patients_for(request.user), pk=pk)
-
-
-def get_plan(request, pk):
-    """A care plan of the clinic (staff's plan pages; the portal uses own_patient_record)."""
-    from assessments.models import CarePlan
-
-    found = CarePlan.objects.none()
-    if role_of(request.user) in CLINICAL:
-        found = CarePlan.objects.filter(clinic_id=request.user.clinic_id).select_related(
-            "patient", "assessment", "created_by", "published_by"
-        )
-    return get_object_or_404(found, pk=pk)
-
-
-def get_referral(request, pk):
-    from assessments.models import Referral
-
-    found = Referral.objects.none()
-    if role_of(request.user) in CLINICAL:
-        found = Referral.objects.filter(clinic_id=request.user.clinic_id).select_related(
-            "patient", "assessment"
-        )
-    return get_object_or_404(found, pk=pk)
-
-
-def get_safety_check(request, pk):
-    from assessments.models import SafetyCheck
-
-    found = SafetyCheck.objects.none()
-    if role_of(request.user) in STAFF_ROLES:
-        found = SafetyCheck.objects.filter(patient__clinic_id=request.user.clinic_id)
-    return get_object_or_404(found.select_related("patient"), pk=pk)
-
-
-def get_appointment(request, pk):
-    return get_object_or_404(appointments_for(request.user).select_related("patient"), pk=pk)
-
-
 def get_staff_member(request, pk):
     return get_object_or_404(staff_for(request.user), pk=pk)
-
-
-def own_patient_record(request):
-    from patients.models import Patient
-
-    return get_object_or_404(
-        Patient, portal_user=request.user, clinic_id=request.user.clinic_id, is_archived=False
-    )
 
 
 def nav_context(request):

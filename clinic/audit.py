@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,9 @@ from django.db import connection
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from clinic.backends import clinic_code
+from clinic.models import AuditEntry, Clinic, User
 
 _request = contextvars.ContextVar("audit_request", default=None)
 _acting = contextvars.ContextVar("audit_acting", default=None)
@@ -110,15 +114,21 @@ def _address(request):
     return get_client_ip_address(request) if request is not None and request.META else None
 
 
+# model -> function giving (clinic id, patient id) of a record that says them otherwise than by
+# `clinic_id` / `patient_id` columns: registered by the app that owns the model.
+_SUBJECTS: dict[type, Callable[[object], tuple[int | None, int | None]]] = {}
+
+
+def register_subject(model, subject: Callable[[object], tuple[int | None, int | None]]) -> None:
+    """How a record of `model` names its clinic and patient (the patient record names itself)."""
+    _SUBJECTS[model] = subject
+
+
 def subject_of(instance) -> tuple[int | None, int | None]:
     """(clinic id, patient id) a record belongs to, for filtering the trail."""
-    from clinic.models import Clinic
-    from patients.models import Patient
-
-    if isinstance(instance, Patient):
-        return instance.clinic_id, instance.pk
-    if isinstance(instance, Clinic):
-        return instance.pk, None
+    subject = _SUBJECTS.get(type(instance))
+    if subject is not None:
+        return subject(instance)
     clinic_id = getattr(instance, "clinic_id", None)
     patient_id = getattr(instance, "patient_id", None)
     for parent in ("assessment", "plan"):  # red flags, amendments, plan items
@@ -200,7 +210,6 @@ def entry_hash(entry, prev: str) -> str:
 def seal(entry) -> None:
     """Fill who/where and chain the entry to its clinic's last one. Runs inside the insert's
     transaction; on PostgreSQL an advisory lock per clinic keeps the chain a single line."""
-    from clinic.models import AuditEntry
 
     user, name, address = _who()
     if entry.actor_id is None and user is not None:
@@ -250,7 +259,6 @@ def verify(clinic_id, *, anchor: tuple[int, str] | None = None) -> ChainCheck:
     not removed since (something the chain alone cannot show). Without one, the latest anchor
     kept outside the database is used (`latest_anchor`); pass `anchor=NO_ANCHOR` to walk the
     chain alone."""
-    from clinic.models import AuditEntry
 
     if anchor is None:
         anchor = latest_anchor(clinic_id)
@@ -289,8 +297,6 @@ def clinic_key(clinic_id) -> str:
 def anchors_now(using="default") -> dict[str, list]:
     """Every clinic's (count, last hash) as the database holds it now, in two queries."""
     from django.db.models import Count, Max
-
-    from clinic.models import AuditEntry
 
     entries = AuditEntry.objects.using(using).order_by()
     tails = list(entries.values("clinic_id").annotate(n=Count("id"), last=Max("id")))
@@ -348,7 +354,6 @@ def latest_anchor(clinic_id) -> tuple[int, str] | None:
 def known_clinics() -> set:
     """The clinics with a trail in the database or an anchor outside it (a trail removed whole
     still has its anchor)."""
-    from clinic.models import AuditEntry
 
     clinics = set(AuditEntry.objects.order_by().values_list("clinic_id", flat=True).distinct())
     for key in read_anchors():
@@ -382,7 +387,6 @@ def mask(value: str) -> str:
 
 
 def _access(instance, event: str, what: str = "", **fields):
-    from clinic.models import AuditEntry
 
     data = {"event": event}
     if what:
@@ -419,8 +423,6 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 
 def _failed(credentials, request, event):
-    from clinic.backends import clinic_code
-    from clinic.models import Clinic, User
 
     credentials = credentials or {}
     code = clinic_code(str(credentials.get("clinic") or ""))
@@ -464,7 +466,6 @@ def _logged_out(sender, request, user, **kwargs):
 
 def changed(instance, changes: dict[str, list], note: str = ""):
     """A change made without model signals (a guarded `QuerySet.update`), recorded by hand."""
-    from clinic.models import AuditEntry
 
     data = {"note": note} if note else None
     return AuditEntry.objects.log_create(
@@ -536,31 +537,20 @@ def field_label(field) -> str:
     return str(FIELD_LABELS.get(field.name, field.verbose_name))
 
 
-def register_models() -> None:
-    """The records whose every create/change/delete is kept. Derived search columns and caches
-    are left out (they follow from the fields that are kept)."""
+def register(model, *, exclude_fields=(), **options) -> None:
+    """Keep every create, change and delete of `model` in the trail. Each app registers its own
+    models from its `ready()` (the trail imports none of them). Derived search columns and caches
+    are left out with `exclude_fields` (they follow from the fields that are kept)."""
     from auditlog.registry import auditlog
-    from django.apps import apps
 
-    def reg(label, exclude_fields=(), **options):
-        model = apps.get_model(label)
-        # Stored fields only (auditlog would also list reverse relations on a create).
-        kept = [f.name for f in model._meta.concrete_fields if f.name not in exclude_fields]
-        auditlog.register(model, include_fields=kept, **options)
+    # Stored fields only (auditlog would also list reverse relations on a create).
+    kept = [f.name for f in model._meta.concrete_fields if f.name not in exclude_fields]
+    auditlog.register(model, include_fields=kept, **options)
 
-    reg("clinic.Clinic", exclude_fields=["next_patient_number", "next_referral_number"])
-    reg("clinic.User", exclude_fields=["last_login"], mask_fields=["password"])
-    reg("patients.Patient", exclude_fields=["search_key", "kana_key", "phone_digits"])
-    reg("patients.Consent")
-    reg("patients.Appointment")
-    reg("assessments.Assessment", exclude_fields=["section_revisions"])
-    reg("assessments.RedFlag")
-    reg("assessments.Amendment")
-    reg("assessments.AsymmetryThreshold")
-    reg("assessments.Exercise")
-    reg("assessments.CarePlan", exclude_fields=["handout_pdf"])
-    reg("assessments.PlanItem")
-    reg("assessments.Referral")
-    reg("assessments.ExerciseLog")
-    reg("assessments.SafetyCheck")
-    reg("assessments.FunctionalScale")
+
+def register_models() -> None:
+    """This app's records."""
+
+    register(Clinic, exclude_fields=["next_patient_number", "next_referral_number"])
+    register(User, exclude_fields=["last_login"], mask_fields=["password"])
+    register_subject(Clinic, lambda clinic: (clinic.pk, None))

@@ -125,12 +125,15 @@ def related_names(entries) -> dict:
 
 HIDDEN_FIELDS = {"id", "clinic"}  # the entry's own columns say these
 
+# "section:<code>" details (a section of an assessment was viewed or saved): code -> label, given
+# by the app that owns the sections (assessments/apps.py), since this floor imports none above it.
+SECTION_LABELS: dict = {}
+
 
 def _detail(what: str) -> str:
     if what.startswith("section:"):
-        from assessments.models.assessment import SECTIONS
-
-        return str(dict(SECTIONS).get(what.split(":", 1)[1], what))
+        code = what.split(":", 1)[1]
+        return str(SECTION_LABELS.get(code, what))
     if what.startswith("audit_list"):
         query = what.partition("?")[2]
         return str(_("audit trail page")) + (f" ({query})" if query else "")

@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "patients",
     "assessments",
 ]
+# Tooling (the demo clinic, seeding, benchmarks, the load run): never installed in production.
+if not PRODUCTION:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -26,10 +26,10 @@ from clinic.forms import (
 from clinic.models import Role
 
 HOME_BY_ROLE = {
-    Role.PRACTITIONER: "patients:practitioner_home",
-    Role.FRONT_DESK: "patients:frontdesk_home",
+    Role.PRACTITIONER: "assessments:practitioner_home",
+    Role.FRONT_DESK: "assessments:frontdesk_home",
     Role.ADMIN: "staff_list",
-    Role.PATIENT: "patients:portal_home",
+    Role.PATIENT: "assessments:portal_home",
 }
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.access import practitioners_for
-from patients import normalize
+from patients import normalize, selectors
 from patients.models import ConsentKind, Patient
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
@@ -185,10 +185,10 @@ class BookingForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason for visit"), max_length=200, required=False)
 
-    def __init__(self, *args, clinic_id, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.clinic_id = clinic_id
-        self.fields["practitioner"].queryset = practitioners_for(clinic_id)
+        self.user = user
+        self.fields["practitioner"].queryset = practitioners_for(user.clinic_id)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -199,7 +199,7 @@ class BookingForm(forms.Form):
 
     def clean_patient_number(self):
         number = self.cleaned_data["patient_number"]
-        self.patient = Patient.objects.filter(clinic_id=self.clinic_id, number=number).first()
+        self.patient = selectors.patients_for(self.user).filter(number=number).first()
         if self.patient is None:
             raise forms.ValidationError(_("No patient with this number in this clinic."))
         if self.patient.is_archived:

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import body, explain, plans, progress, services, summary
+from assessments import body, explain, plans, progress, selectors, services, summary
 from assessments.forms import AmendmentReasonForm, section_form
 from assessments.models import SECTIONS
 from assessments.rules.redflags import URGENCY_ORDER
 from clinic import access, audit
+from patients import selectors as patient_selectors
 
 SECTION_LABELS = dict(SECTIONS)
 PAIN_CHART_DAYS = 90
@@ -28,10 +29,10 @@ def _section_or_404(section: str) -> str:
 @access.allow(*access.CLINICAL)
 @require_POST
 def start(request, pk):
-    patient = access.get_patient(request, pk)
+    patient = patient_selectors.get_patient(request, pk)
     if patient.is_archived:
         messages.error(request, _("Restore the patient's record before assessing."))
-        return redirect("patients:patient_detail", pk=patient.pk)
+        return redirect("assessments:patient_detail", pk=patient.pk)
     visit_id = access.parse_id(request.POST.get("appointment"))
     visit = patient.appointments.filter(pk=visit_id).first() if visit_id else None
     assessment = services.start_assessment(
@@ -44,7 +45,7 @@ def start(request, pk):
 
 @access.allow(*access.CLINICAL)
 def detail(request, pk):
-    assessment = access.get_assessment(request, pk)
+    assessment = selectors.get_assessment(request, pk)
     audit.viewed(assessment)
     flags = list(assessment.flags.select_related("acknowledged_by"))
     for flag in flags:
@@ -89,7 +90,7 @@ def detail(request, pk):
 
 @access.allow(*access.CLINICAL)
 def edit_section(request, pk, section):
-    assessment = access.get_assessment(request, pk)
+    assessment = selectors.get_assessment(request, pk)
     section = _section_or_404(section)
     if assessment.is_signed:
         messages.info(
@@ -151,7 +152,7 @@ def _next_section_url(assessment, section):
 @access.allow(*access.CLINICAL)
 @require_POST
 def acknowledge_flag(request, pk, flag_pk):
-    assessment = access.get_assessment(request, pk)
+    assessment = selectors.get_assessment(request, pk)
     flag = assessment.flags.filter(pk=flag_pk, is_current=True).first()
     if flag is None:
         raise Http404
@@ -162,7 +163,7 @@ def acknowledge_flag(request, pk, flag_pk):
 @access.allow(*access.CLINICAL)
 @require_POST
 def sign(request, pk):
-    assessment = access.get_assessment(request, pk)
+    assessment = selectors.get_assessment(request, pk)
     try:
         services.sign(assessment=assessment, by=request.user, today=timezone.localdate())
     except services.SignBlocked:
@@ -179,7 +180,7 @@ def sign(request, pk):
 def rescreen(request, pk):
     """Screen a signed assessment again under the current rules (asked for by the plan page
     when the rules raise a flag the stored screen does not have)."""
-    assessment = access.get_assessment(request, pk)
+    assessment = selectors.get_assessment(request, pk)
     if not assessment.is_signed:
         return redirect("assessments:detail", pk=assessment.pk)
     raised = services.rescreen_signed(
@@ -194,7 +195,7 @@ def rescreen(request, pk):
 
 @access.allow(*access.CLINICAL)
 def amend(request, pk, section):
-    assessment = access.get_assessment(request, pk)
+    assessment = selectors.get_assessment(request, pk)
     section = _section_or_404(section)
     if not assessment.is_signed:
         return redirect("assessments:section", pk=assessment.pk, section=section)

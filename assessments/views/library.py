@@ -2,11 +2,12 @@
 
 from django import forms
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from assessments import selectors
 from assessments.library import install_shipped
 from assessments.models import Exercise
 from assessments.pdf import static_root
@@ -79,8 +80,8 @@ class ExerciseForm(forms.ModelForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
-        clash = Exercise.objects.filter(clinic_id=self.clinic_id, code=code)
-        if not self.instance.pk and clash.exists():
+        taken = selectors.exercise_code_taken(clinic_id=self.clinic_id, code=code)
+        if not self.instance.pk and taken:
             raise forms.ValidationError(_("This clinic already has an exercise with this code."))
         return code
 
@@ -96,7 +97,7 @@ class ExerciseForm(forms.ModelForm):
 
 
 def _library(request):
-    return Exercise.objects.filter(clinic_id=request.user.clinic_id)
+    return selectors.exercises_for(request.user)
 
 
 @access.allow(*access.CLINICAL)
@@ -108,7 +109,7 @@ def exercise_list(request):
 
 @access.allow(*access.CLINICAL)
 def exercise_detail(request, pk):
-    exercise = get_object_or_404(_library(request), pk=pk)
+    exercise = selectors.get_exercise(request, pk)
     return render(
         request,
         "assessments/exercise_detail.html",
@@ -123,7 +124,7 @@ def exercise_detail(request, pk):
 @access.allow(*access.ADMIN)
 def exercise_edit(request, pk=None):
     exercise = (
-        get_object_or_404(_library(request), pk=pk)
+        selectors.get_exercise(request, pk)
         if pk
         else Exercise(clinic_id=request.user.clinic_id)
     )
@@ -142,7 +143,7 @@ def exercise_edit(request, pk=None):
 @access.allow(*access.ADMIN)
 @require_POST
 def exercise_retire(request, pk):
-    exercise = get_object_or_404(_library(request), pk=pk)
+    exercise = selectors.get_exercise(request, pk)
     exercise.retired = not exercise.retired
     exercise.save(update_fields=["retired", "updated_at"])
     if exercise.retired:

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import documents, explain, plans
-from assessments.models import CarePlan, PlanStatus
+from assessments import documents, explain, plans, selectors
+from assessments.models import PlanStatus
 from assessments.plan_editor import Editor
 from assessments.rules.hazards import HAZARD_BY_CODE
 from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
@@ -24,14 +24,14 @@ from clinic import access, audit
 
 
 def _plan(request, pk):
-    return access.get_plan(request, pk)
+    return selectors.get_plan(request, pk)
 
 
 @access.allow(*access.CLINICAL)
 @require_POST
 def propose(request, pk):
-    assessment = access.get_assessment(request, pk)
-    draft = CarePlan.objects.filter(patient=assessment.patient, status=PlanStatus.DRAFT).first()
+    assessment = selectors.get_assessment(request, pk)
+    draft = selectors.draft_plan_of(assessment.patient)
     try:
         plan = plans.create_draft(
             assessment=assessment, by=request.user, today=timezone.localdate()

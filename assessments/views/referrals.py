@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessments import documents, explain, plans
+from assessments import documents, explain, plans, selectors
 from assessments.models import Referral
 from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS
 from clinic import access, audit, dates
@@ -59,7 +59,7 @@ class OutcomeForm(forms.ModelForm):
 
 
 def _referral(request, pk):
-    return access.get_referral(request, pk)
+    return selectors.get_referral(request, pk)
 
 
 @access.allow(*access.CLINICAL)

@@ -3,17 +3,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.views.assessments import assessments_of, progress_of
 from clinic import access, audit
-from patients import disclosure, invitations, normalize, scheduling, services
+from patients import invitations, normalize, selectors, services
 from patients.forms import NewPatientForm, PatientForm, PatientSearchForm
-from patients.services import day_start
 
 MAX_NUMBER_DIGITS = 8
 MIN_PHONE_DIGITS = 4
@@ -40,7 +36,7 @@ def patient_list(request):
     query, archived = "", False
     if form.is_valid():
         query, archived = form.cleaned_data["q"], form.cleaned_data["archived"]
-    patients = access.patients_for(request.user).filter(is_archived=archived)
+    patients = selectors.patients_for(request.user).filter(is_archived=archived)
     patients = search_patients(patients, query).order_by(
         "family_name_kana", "given_name_kana", "id"
     )
@@ -79,35 +75,13 @@ def patient_create(request):
                 _("Registered %(name)s as patient %(number)s.")
                 % {"name": patient.full_name, "number": patient.number_display},
             )
-            return redirect("patients:patient_detail", pk=patient.pk)
+            return redirect("assessments:patient_detail", pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "duplicates": duplicates})
 
 
 @access.allow(*access.STAFF)
-def patient_detail(request, pk):
-    patient = access.get_patient(request, pk)
-    audit.viewed(patient, "patient_page")
-    today = timezone.localdate()
-    visits = patient.appointments.select_related("practitioner")
-    upcoming = Q(status__in=scheduling.OPEN, end__gte=day_start(today))
-    return render(
-        request,
-        "patients/patient_detail.html",
-        {
-            "patient": patient,
-            "age": patient.age_on(today),
-            "upcoming": visits.filter(upcoming).order_by("start")[:10],
-            "past": visits.exclude(upcoming).order_by("-start")[:10],
-            "consents": patient.consents.select_related("recorded_by")[:6],
-            "assessments": assessments_of(patient, request.user),
-            "progress": progress_of(patient, request.user, today),
-        },
-    )
-
-
-@access.allow(*access.STAFF)
 def patient_edit(request, pk):
-    patient = access.get_patient(request, pk)
+    patient = selectors.get_patient(request, pk)
     form = PatientForm(access.form_data(request), instance=patient)
     if request.method == "GET":
         audit.viewed(patient, "patient_edit")
@@ -124,44 +98,25 @@ def patient_edit(request, pk):
                     "its links stopped working. Send a new invitation to the new address."
                 ),
             )
-        return redirect("patients:patient_detail", pk=patient.pk)
+        return redirect("assessments:patient_detail", pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
 @access.allow(*access.DESK)
 @require_POST
 def patient_archive(request, pk):
-    patient = access.get_patient(request, pk)
+    patient = selectors.get_patient(request, pk)
     services.archive_patient(patient=patient, by=request.user)
     messages.success(
         request, _("%(name)s was archived. Every record is kept.") % {"name": patient.full_name}
     )
-    return redirect("patients:patient_detail", pk=patient.pk)
+    return redirect("assessments:patient_detail", pk=patient.pk)
 
 
 @access.allow(*access.DESK)
 @require_POST
 def patient_restore(request, pk):
-    patient = access.get_patient(request, pk)
+    patient = selectors.get_patient(request, pk)
     services.restore_patient(patient=patient)
     messages.success(request, _("%(name)s is active again.") % {"name": patient.full_name})
-    return redirect("patients:patient_detail", pk=patient.pk)
-
-
-def _disclosure(request, pk, suffix: str, render, content_type: str):
-    patient = access.get_patient(request, pk)
-    audit.exported(patient, f"disclosure.{suffix}")
-    response = HttpResponse(render(disclosure.build(patient)), content_type=content_type)
-    filename = f"record-{patient.number_display}.{suffix}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@access.allow(*access.ADMIN)
-def patient_export_json(request, pk):
-    return _disclosure(request, pk, "json", disclosure.to_json, "application/json")
-
-
-@access.allow(*access.ADMIN)
-def patient_export_pdf(request, pk):
-    return _disclosure(request, pk, "pdf", disclosure.to_pdf, "application/pdf")
+    return redirect("assessments:patient_detail", pk=patient.pk)

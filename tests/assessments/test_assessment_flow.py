@@ -349,10 +349,10 @@ def test_an_unknown_section_is_not_found(doc, patient):
 
 def test_the_front_desk_never_sees_assessments_on_the_patient_page(ours, login, doc, patient):
     start(doc, patient)
-    page = login(ours.frontdesk).get(reverse("patients:patient_detail", args=[patient.pk]))
+    page = login(ours.frontdesk).get(reverse("assessments:patient_detail", args=[patient.pk]))
     assert page.context["assessments"] is None
     assert "assessment-list" not in page.content.decode()
-    page = doc.get(reverse("patients:patient_detail", args=[patient.pk]))
+    page = doc.get(reverse("assessments:patient_detail", args=[patient.pk]))
     assert len(page.context["assessments"]) == 1
 
 

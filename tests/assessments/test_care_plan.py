@@ -575,7 +575,7 @@ def test_a_draft_from_a_newer_assessment_sets_the_older_one_aside(ours, doc, log
     assert (first.status, second.status) == ("set_aside", "draft")
     portal = login(first.patient.portal_user) if first.patient.portal_user else None
     assert portal is None or first.pk not in [
-        plan.pk for plan in portal.get(reverse("patients:portal_home")).context["earlier"]
+        plan.pk for plan in portal.get(reverse("assessments:portal_home")).context["earlier"]
     ]
 
 
@@ -696,16 +696,16 @@ def test_a_set_aside_draft_never_reaches_the_patient(ours, doc, login):
     stale.refresh_from_db()
     assert stale.status == "set_aside"
     portal = login(ours.patient_user)
-    home = portal.get(reverse("patients:portal_home"))
+    home = portal.get(reverse("assessments:portal_home"))
     assert stale.pk not in [plan.pk for plan in home.context["earlier"]]
-    assert portal.get(reverse("patients:portal_plan", args=[stale.pk])).status_code == 404
-    assert portal.get(reverse("patients:portal_handout", args=[stale.pk])).status_code == 404
+    assert portal.get(reverse("assessments:portal_plan", args=[stale.pk])).status_code == 404
+    assert portal.get(reverse("assessments:portal_handout", args=[stale.pk])).status_code == 404
     staff = doc.get(reverse("assessments:plan_handout", args=[stale.pk]))
     assert staff.status_code == 404
 
 
 def test_the_disclosure_lists_only_plans_the_patient_was_given(ours, doc, login):
-    from patients import disclosure
+    from assessments import disclosure
 
     draft = propose(doc, signed_assessment(ours, KNEE_BACK, ours.patient))
     record_ = disclosure.build(ours.patient)

@@ -95,16 +95,16 @@ def test_the_patient_page_query_count_does_not_grow_with_logs(
         logged(ours.patient, plan, "towel", days_ago, pain=days_ago % 10)
     client = login(ours.practitioner)
     with django_assert_num_queries(17 + audit.queries_per_entry()):  # PSFS, 2nd factor, trail
-        response = client.get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+        response = client.get(reverse("assessments:patient_detail", args=[ours.patient.pk]))
     assert response.context["progress"]["week"]["items"]
     assert "<svg" in response.content.decode()
 
 
 def test_the_front_desk_sees_no_progress_and_no_watch_list(ours, plan, login):
     desk = login(ours.frontdesk)
-    page = desk.get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+    page = desk.get(reverse("assessments:patient_detail", args=[ours.patient.pk]))
     assert page.context["progress"] is None and 'id="progress"' not in page.content.decode()
-    home = desk.get(reverse("patients:frontdesk_home"))
+    home = desk.get(reverse("assessments:frontdesk_home"))
     assert "watch" not in home.context and 'id="watch-list"' not in home.content.decode()
 
 
@@ -128,6 +128,6 @@ def test_left_right_differences_first_and_latest_are_charted(ours, login):
     assert (row["first"], row["latest"]) == (20, 5)
     assert row["first_bar"] == 240 and row["latest_bar"] == 60
     page = login(ours.practitioner).get(
-        reverse("patients:patient_detail", args=[ours.other_patient.pk])
+        reverse("assessments:patient_detail", args=[ours.other_patient.pk])
     )
     assert 'id="asymmetry-chart"' in page.content.decode()

@@ -183,7 +183,7 @@ def test_the_patients_portal_in_english_has_no_japanese_left(english_clinic, cli
     today = timezone.localdate()
     plans.publish(plan=case["plan"], by=case["doctor"], today=today, referral_explained=True)
     html = _without_data(
-        _english(client, case["patient_user"], reverse("patients:portal_home")), case
+        _english(client, case["patient_user"], reverse("assessments:portal_home")), case
     )
     fragments = [m.group(0) for m in re.finditer(r".{0,30}" + JAPANESE.pattern + r"+.{0,30}", html)]
     assert not fragments, fragments[:10]

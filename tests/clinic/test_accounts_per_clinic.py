@@ -231,10 +231,10 @@ def test_a_patient_of_two_clinics_has_two_accounts_each_with_only_its_clinics_re
     for (cast, patient, password), (other, other_patient, _) in pairs:
         client = Client()
         assert log_in(client, EMAIL, password, clinic=cast.clinic.slug)
-        home = client.get(reverse("patients:portal_home"))
+        home = client.get(reverse("assessments:portal_home"))
         assert home.context["patient"] == patient
         assert other_patient.full_name not in home.content.decode()
-        other_plan = reverse("patients:portal_plan", args=[other.plan.pk])
+        other_plan = reverse("assessments:portal_plan", args=[other.plan.pk])
         assert client.get(other_plan).status_code == 404
     # each password opens its own clinic's account only
     assert not log_in(Client(), EMAIL, OURS_PASSWORD, clinic=theirs.clinic.slug)

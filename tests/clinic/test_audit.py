@@ -17,10 +17,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from assessments.models import Amendment, Assessment
+from assessments.reminders import send_due
 from clinic import audit
 from clinic.models import AuditEntry
 from patients.models import Patient
-from patients.reminders import send_due
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,12 +83,12 @@ def test_a_change_keeps_before_and_after_and_a_forwarded_address_is_not_trusted(
 
 def test_views_and_downloads_of_the_clinical_record_are_recorded(ours, login):
     doctor = login(ours.practitioner)
-    doctor.get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+    doctor.get(reverse("assessments:patient_detail", args=[ours.patient.pk]))
     doctor.get(reverse("assessments:detail", args=[ours.assessment.pk]))
     doctor.get(reverse("assessments:plan", args=[ours.plan.pk]))
     doctor.get(reverse("assessments:plan_handout", args=[ours.plan.pk]))
     doctor.get(reverse("assessments:referral_letter", args=[ours.referral.pk]))
-    login(ours.patient_user).get(reverse("patients:portal_handout", args=[ours.plan.pk]))
+    login(ours.patient_user).get(reverse("assessments:portal_handout", args=[ours.plan.pk]))
 
     seen = AuditEntry.objects.filter(patient=ours.patient, action=AuditEntry.Action.ACCESS)
     events = [
@@ -338,7 +338,7 @@ def test_the_csv_export_holds_the_filtered_trail_and_is_itself_recorded(ours, lo
 
 def test_the_disclosure_export_holds_the_whole_record(ours, login):
     client = login(ours.admin)
-    response = client.get(reverse("patients:patient_export_json", args=[ours.patient.pk]))
+    response = client.get(reverse("assessments:patient_export_json", args=[ours.patient.pk]))
     assert response["Content-Disposition"].startswith("attachment")
     record = json.loads(response.content)
     assert record["patient"]["family_name"] == ours.patient.family_name
@@ -362,7 +362,9 @@ def test_the_disclosure_export_holds_the_whole_record(ours, login):
 
 
 def test_the_disclosure_pdf_reads_back_with_the_patients_record(ours, login):
-    response = login(ours.admin).get(reverse("patients:patient_export_pdf", args=[ours.patient.pk]))
+    response = login(ours.admin).get(
+        reverse("assessments:patient_export_pdf", args=[ours.patient.pk])
+    )
     assert response.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     squashed = re.sub(r"\s+", "", text)
@@ -375,7 +377,7 @@ def test_the_disclosure_pdf_reads_back_with_the_patients_record(ours, login):
 
 def test_the_disclosure_export_is_for_the_admin_only(ours, login):
     response = login(ours.practitioner).get(
-        reverse("patients:patient_export_json", args=[ours.patient.pk])
+        reverse("assessments:patient_export_json", args=[ours.patient.pk])
     )
     assert response.status_code == 403
 
@@ -409,7 +411,7 @@ ALLOWED_BULK = {
     ("clinic/two_factor.py", "created_at__lt=timezone.now()-PENDING_LIFETIME).delete()"),
     # a set of backup codes replaced or voided: recorded by hand with _record() right after
     ("clinic/two_factor.py", "StaticDevice.objects.filter(user=member).delete()"),
-    ("patients/reminders.py", ".update(last_reminded_on"),
+    ("assessments/reminders.py", ".update(last_reminded_on"),
     # the e-mail throttle's counting rows (no record: keyed hashes only), a day old
     ("clinic/throttle.py", "SentMail.objects.filter(created_at__lt"),
 }

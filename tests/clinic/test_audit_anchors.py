@@ -169,7 +169,9 @@ def test_a_lockout_is_recorded(ours, settings):
 def test_refused_requests_on_clinical_urls_are_recorded(ours, theirs, login):
     desk = login(ours.frontdesk)
     assert desk.get(reverse("assessments:detail", args=[ours.assessment.pk])).status_code == 403
-    assert desk.get(reverse("patients:patient_detail", args=[theirs.patient.pk])).status_code == 404
+    assert (
+        desk.get(reverse("assessments:patient_detail", args=[theirs.patient.pk])).status_code == 404
+    )
     refused = list(events(ours.clinic, audit.REFUSED).values_list("additional_data", flat=True))
     assert [d["what"].split()[0] for d in refused] == ["403", "404"]
     assert not events(theirs.clinic, audit.REFUSED).exists()
@@ -179,7 +181,7 @@ def test_unknown_urls_and_anonymous_requests_are_not_recorded(ours, login):
     desk = login(ours.frontdesk)
     before = AuditEntry.objects.count()
     assert desk.get("/wp-admin/setup.php").status_code == 404
-    Client().get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+    Client().get(reverse("assessments:patient_detail", args=[ours.patient.pk]))
     assert AuditEntry.objects.count() == before
 
 

@@ -75,7 +75,7 @@ def test_the_person_filter_lists_staff_only_and_finds_patients_by_search(ours, l
     assert ours.frontdesk in listed and ours.admin in listed
     assert not any(user.role == "patient" for user in listed)
     # The patient's own portal use, found by their number and by their name.
-    login(ours.patient_user).get(reverse("patients:portal_home"))
+    login(ours.patient_user).get(reverse("assessments:portal_home"))
     by_number = rows(admin, patient_account=str(ours.patient.number))
     assert by_number and {r["entry"].actor_id for r in by_number} == {ours.patient_user.pk}
     by_name = rows(admin, patient_account=ours.patient.family_name)

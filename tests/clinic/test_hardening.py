@@ -53,10 +53,10 @@ def test_an_unknown_user_and_a_wrong_password_get_the_same_message(ours):
 
 def test_staff_sessions_expire_after_inactivity_but_patients_keep_theirs(ours, login):
     staff = login(ours.frontdesk)
-    staff.get(reverse("patients:frontdesk_home"))
+    staff.get(reverse("assessments:frontdesk_home"))
     assert staff.session.get_expiry_age() == settings.STAFF_IDLE_MINUTES * 60
     patient = login(ours.patient_user)
-    patient.get(reverse("patients:portal_home"))
+    patient.get(reverse("assessments:portal_home"))
     assert patient.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
 
 
@@ -64,7 +64,7 @@ def test_activity_pushes_the_staff_expiry_forward(ours, login, monkeypatch):
     staff = login(ours.frontdesk)
     touched = staff.session["staff_touched"]
     monkeypatch.setattr(time, "time", lambda: touched + 120)
-    staff.get(reverse("patients:frontdesk_home"))
+    staff.get(reverse("assessments:frontdesk_home"))
     assert staff.session["staff_touched"] == touched + 120
 
 
@@ -98,7 +98,7 @@ def test_text_users_type_is_shown_escaped_on_the_pages_that_show_it(ours, login,
     )
     pages = [
         login(ours.frontdesk).get(reverse("patients:patient_list")),
-        login(ours.frontdesk).get(reverse("patients:patient_detail", args=[patient.pk])),
+        login(ours.frontdesk).get(reverse("assessments:patient_detail", args=[patient.pk])),
         login(ours.frontdesk).get(reverse("patients:patient_list"), {"q": payload[:100]}),
     ]
     for page in pages:

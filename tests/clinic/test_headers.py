@@ -31,7 +31,7 @@ def no_store(response) -> bool:
 
 
 def test_the_policy_is_strict(ours, login):
-    page = login(ours.frontdesk).get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+    page = login(ours.frontdesk).get(reverse("assessments:patient_detail", args=[ours.patient.pk]))
     policy = directives(page.headers["Content-Security-Policy"])
     assert policy["script-src"] == ["'self'"]
     assert policy["style-src"] == ["'self'"]
@@ -56,16 +56,16 @@ def test_the_log_in_page_has_the_policy_too(client, ours):
 @pytest.mark.parametrize(
     ("who", "url_of"),
     [
-        ("frontdesk", lambda c: reverse("patients:patient_detail", args=[c.patient.pk])),
+        ("frontdesk", lambda c: reverse("assessments:patient_detail", args=[c.patient.pk])),
         ("frontdesk", lambda c: reverse("patients:patient_list")),
         ("frontdesk", lambda c: reverse("patients:day_view")),
         ("practitioner", lambda c: reverse("assessments:plan_handout", args=[c.plan.pk])),
         ("practitioner", lambda c: reverse("assessments:referral_letter", args=[c.referral.pk])),
-        ("admin", lambda c: reverse("patients:patient_export_json", args=[c.patient.pk])),
-        ("admin", lambda c: reverse("patients:patient_export_pdf", args=[c.patient.pk])),
+        ("admin", lambda c: reverse("assessments:patient_export_json", args=[c.patient.pk])),
+        ("admin", lambda c: reverse("assessments:patient_export_pdf", args=[c.patient.pk])),
         ("admin", lambda c: reverse("audit_export")),
-        ("patient_user", lambda c: reverse("patients:portal_home")),
-        ("patient_user", lambda c: reverse("patients:portal_handout", args=[c.plan.pk])),
+        ("patient_user", lambda c: reverse("assessments:portal_home")),
+        ("patient_user", lambda c: reverse("assessments:portal_handout", args=[c.plan.pk])),
     ],
 )
 def test_pages_pdfs_and_exports_are_never_stored(ours, login, who, url_of):
@@ -117,7 +117,7 @@ def test_no_template_has_inline_script_handlers_or_styles():
 
 
 def test_the_confirmations_keep_their_question_and_the_script_that_asks_it(ours, login):
-    page = login(ours.frontdesk).get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+    page = login(ours.frontdesk).get(reverse("assessments:patient_detail", args=[ours.patient.pk]))
     html = page.content.decode()
     assert "data-confirm=" in html and "onsubmit" not in html
     assert "/static/js/confirm.js" in html

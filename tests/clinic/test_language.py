@@ -63,7 +63,7 @@ def test_form_errors_follow_the_chosen_language(ours, login):
 def test_names_are_shown_family_name_first(ours, login):
     page = (
         login(ours.frontdesk)
-        .get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+        .get(reverse("assessments:patient_detail", args=[ours.patient.pk]))
         .content.decode()
     )
     assert f"{ours.patient.family_name} {ours.patient.given_name}" in page

@@ -32,8 +32,8 @@ RULES = {
     "audit_list": ("get", None, None, {ADMIN}),
     "audit_export": ("get", None, None, {ADMIN}),
     "audit_verify": ("post", None, None, {ADMIN}),
-    "patients:patient_export_json": ("get", lambda c: {"pk": c.patient.pk}, None, {ADMIN}),
-    "patients:patient_export_pdf": ("get", lambda c: {"pk": c.patient.pk}, None, {ADMIN}),
+    "assessments:patient_export_json": ("get", lambda c: {"pk": c.patient.pk}, None, {ADMIN}),
+    "assessments:patient_export_pdf": ("get", lambda c: {"pk": c.patient.pk}, None, {ADMIN}),
     "staff_two_factor_reset": ("post", lambda c: {"pk": c.frontdesk.pk}, None, {ADMIN}),
     "staff_backup_codes_reset": ("post", lambda c: {"pk": c.frontdesk.pk}, None, {ADMIN}),
     "clinic_settings": ("get", None, None, {ADMIN}),
@@ -43,7 +43,7 @@ RULES = {
     "two_factor_verify": ("get", None, None, STAFF),
     "patients:patient_list": ("get", None, None, STAFF),
     "patients:patient_create": ("get", None, None, STAFF),
-    "patients:patient_detail": ("get", lambda c: {"pk": c.patient.pk}, None, STAFF),
+    "assessments:patient_detail": ("get", lambda c: {"pk": c.patient.pk}, None, STAFF),
     "patients:patient_edit": ("get", lambda c: {"pk": c.patient.pk}, None, STAFF),
     "patients:patient_archive": ("post", lambda c: {"pk": c.other_patient.pk}, None, {DESK, ADMIN}),
     "patients:patient_restore": ("post", lambda c: {"pk": c.other_patient.pk}, None, {DESK, ADMIN}),
@@ -55,17 +55,17 @@ RULES = {
         {"status": "checked_in"},
         STAFF,
     ),
-    "patients:frontdesk_home": ("get", None, None, {DESK, ADMIN}),
-    "patients:practitioner_home": ("get", None, None, {PRACT}),
-    "patients:portal_home": ("get", None, None, {PATIENT}),
-    "patients:portal_plan": ("get", lambda c: {"pk": c.plan.pk}, None, {PATIENT}),
-    "patients:portal_handout": ("get", lambda c: {"pk": c.plan.pk}, None, {PATIENT}),
+    "assessments:frontdesk_home": ("get", None, None, {DESK, ADMIN}),
+    "assessments:practitioner_home": ("get", None, None, {PRACT}),
+    "assessments:portal_home": ("get", None, None, {PATIENT}),
+    "assessments:portal_plan": ("get", lambda c: {"pk": c.plan.pk}, None, {PATIENT}),
+    "assessments:portal_handout": ("get", lambda c: {"pk": c.plan.pk}, None, {PATIENT}),
     "patients:portal_activate": ("get", lambda c: _link(c.patient_user), None, PUBLIC),
     "patients:portal_reset": ("get", None, None, PUBLIC),
-    "patients:portal_log": ("get", None, None, {PATIENT}),
-    "patients:portal_psfs": ("get", None, None, {PATIENT}),
-    "patients:portal_reminders": ("post", None, {"reminders": "on"}, {PATIENT}),
-    "patients:safety_seen": ("post", lambda c: {"pk": c.safety.pk}, None, STAFF),
+    "assessments:portal_log": ("get", None, None, {PATIENT}),
+    "assessments:portal_psfs": ("get", None, None, {PATIENT}),
+    "assessments:portal_reminders": ("post", None, {"reminders": "on"}, {PATIENT}),
+    "assessments:safety_seen": ("post", lambda c: {"pk": c.safety.pk}, None, STAFF),
     "patients:patient_invite": ("post", lambda c: {"pk": c.other_patient.pk}, None, STAFF),
     "patients:patient_portal_deactivate": (
         "post",
@@ -221,7 +221,7 @@ def test_a_patient_sees_only_their_own_visits(ours, login):
     AppointmentFactory(
         patient=ours.other_patient, practitioner=ours.practitioner, reason=other_visit_reason
     )
-    page = login(ours.patient_user).get(reverse("patients:portal_home")).content.decode()
+    page = login(ours.patient_user).get(reverse("assessments:portal_home")).content.decode()
     assert ours.patient.full_name in page
     assert ours.other_patient.full_name not in page
 

@@ -332,7 +332,7 @@ def test_a_kept_post_ends_with_its_anonymous_session_not_later(ours, settings):
 
 
 def test_a_patient_logging_in_afterwards_keeps_the_usual_session_length(ours, settings):
-    url = reverse("patients:portal_psfs")
+    url = reverse("assessments:portal_psfs")
     client = post_after_the_session_ended(url, {"activity0": "階段を上る", "score0": "6"})
     assert client.session.get_expiry_age() == resume.MAX_AGE_SECONDS
     log_in_to(client, ours.patient_user, url)

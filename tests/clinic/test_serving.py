@@ -25,8 +25,8 @@ from pypdf import PdfReader
 
 from assessments import plans, services
 from assessments.library import install_shipped
-from clinic.loadgen import start_gunicorn
 from clinic.proxy import client_address
+from devtools.loadgen import start_gunicorn
 from tests.factories import PASSWORD
 
 CONFIG = settings.BASE_DIR / "clinic" / "gunicorn.conf.py"

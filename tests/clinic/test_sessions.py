@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def desk_home(client):
-    return client.get(reverse("patients:frontdesk_home")).status_code
+    return client.get(reverse("assessments:frontdesk_home")).status_code
 
 
 def set_active(admin_client, member, active: bool):
@@ -99,7 +99,7 @@ def test_a_staff_session_ends_twelve_hours_after_log_in_however_active(ours, mon
         monkeypatch.setattr(time, "time", lambda m=minutes: start + m * 60)
         assert desk_home(tablet) == 200, minutes
     monkeypatch.setattr(time, "time", lambda: start + 12 * 3600 + 60)
-    response = tablet.get(reverse("patients:frontdesk_home"))
+    response = tablet.get(reverse("assessments:frontdesk_home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert desk_home(tablet) == 302  # the session is gone, not only this request
 
@@ -113,4 +113,4 @@ def test_patients_have_no_twelve_hour_limit(ours, monkeypatch):
     ours.patient_user.save()
     assert log_in(phone, ours.patient_user.username, PASSWORD)
     monkeypatch.setattr(time, "time", lambda: start + 13 * 3600)
-    assert phone.get(reverse("patients:portal_home")).status_code == 200
+    assert phone.get(reverse("assessments:portal_home")).status_code == 200

@@ -98,7 +98,7 @@ def test_the_admin_sets_a_new_password_for_a_colleague(ours, login, client):
     assert response.status_code == 302
     assert log_in(client, ours.frontdesk.username, "hikagami-new-2026!")
     # the colleague's old session ends with the old password
-    assert desk_session.get(reverse("patients:frontdesk_home")).status_code == 302
+    assert desk_session.get(reverse("assessments:frontdesk_home")).status_code == 302
 
 
 def test_a_weak_new_password_is_refused(ours, login, client):

@@ -65,7 +65,7 @@ def test_a_correct_code_turns_it_on_and_the_session_stays_in(ours, login):
     assert response.status_code == 200 and len(response.context["codes"]) == 10
     device.refresh_from_db()
     assert device.confirmed
-    assert client.get(reverse("patients:practitioner_home")).status_code == 200
+    assert client.get(reverse("assessments:practitioner_home")).status_code == 200
 
 
 def test_a_wrong_code_is_a_field_error_and_turns_nothing_on(ours, login, client):
@@ -78,7 +78,7 @@ def test_a_wrong_code_is_a_field_error_and_turns_nothing_on(ours, login, client)
     assert not has_device(ours.practitioner)
     # the log-in is still the password alone
     assert log_in(client, ours.practitioner.username, PASSWORD)
-    assert client.get(reverse("patients:practitioner_home")).status_code == 200
+    assert client.get(reverse("assessments:practitioner_home")).status_code == 200
 
 
 @pytest.mark.parametrize("typed", ["12345", "abcdef", "1234567", ""])
@@ -122,7 +122,7 @@ def test_patients_have_no_two_factor_pages(ours, login):
 def test_after_the_password_a_member_with_a_device_gives_a_code_before_any_page(ours):
     device = enrol(ours.frontdesk)
     client = password_only(ours.frontdesk)
-    home = reverse("patients:frontdesk_home")
+    home = reverse("assessments:frontdesk_home")
     response = client.get(home)
     assert response.status_code == 302 and response["Location"] == f"{VERIFY}?next={home}"
     page = client.get(response["Location"])
@@ -183,14 +183,14 @@ def test_half_way_through_the_menu_shows_no_staff_pages(ours):
 
 def test_a_member_without_a_device_is_not_asked(ours):
     client = password_only(ours.frontdesk)
-    assert client.get(reverse("patients:frontdesk_home")).status_code == 200
+    assert client.get(reverse("assessments:frontdesk_home")).status_code == 200
     assert client.get(VERIFY)["Location"] == reverse("home")
 
 
 def test_a_device_set_up_elsewhere_is_asked_for_in_sessions_opened_before(ours):
     client = password_only(ours.frontdesk)
     enrol(ours.frontdesk)
-    assert client.get(reverse("patients:frontdesk_home"))["Location"].startswith(VERIFY)
+    assert client.get(reverse("assessments:frontdesk_home"))["Location"].startswith(VERIFY)
 
 
 # Throttling -----------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_a_member_turns_it_off_with_a_code(ours, login, caplog):
         response = client.post(reverse("two_factor"), {"action": "off", "code": next_code(device)})
     assert response.status_code == 302 and not has_device(ours.practitioner)
     assert "two_factor_turned_off" in caplog.text
-    assert client.get(reverse("patients:practitioner_home")).status_code == 200
+    assert client.get(reverse("assessments:practitioner_home")).status_code == 200
 
 
 def test_turning_it_off_with_a_wrong_code_leaves_it_on(ours, login):
@@ -276,7 +276,7 @@ def test_the_cast_and_new_clinics_do_not_require_it(ours, theirs):
 def test_when_required_a_member_without_a_device_enrols_before_anything_else(ours):
     require_two_factor(ours.clinic)
     client = password_only(ours.frontdesk)
-    home = reverse("patients:frontdesk_home")
+    home = reverse("assessments:frontdesk_home")
     response = client.get(home)
     assert response["Location"] == f"{SETUP}?next={home}"
     page = client.get(response["Location"])
@@ -296,7 +296,7 @@ def test_when_required_the_member_can_still_log_out(ours):
 
 def test_when_not_required_staff_without_a_device_are_not_asked(ours):
     client = password_only(ours.frontdesk)
-    assert client.get(reverse("patients:frontdesk_home")).status_code == 200
+    assert client.get(reverse("assessments:frontdesk_home")).status_code == 200
 
 
 @pytest.mark.parametrize("with_device", [False, True])
@@ -305,7 +305,7 @@ def test_patients_are_never_asked(ours, with_device):
     if with_device:
         enrol(ours.patient_user)
     client = password_only(ours.patient_user)
-    assert client.get(reverse("patients:portal_home")).status_code == 200
+    assert client.get(reverse("assessments:portal_home")).status_code == 200
 
 
 def test_the_admin_turns_the_requirement_on_and_it_is_recorded(ours, login, caplog):
@@ -319,7 +319,7 @@ def test_the_admin_turns_the_requirement_on_and_it_is_recorded(ours, login, capl
     assert f"two_factor_required clinic={ours.clinic.pk}" in caplog.text
     # the admin's verified session goes on; a colleague without a device is asked to enrol
     assert admin.get(reverse("staff_list")).status_code == 200
-    desk = login(ours.frontdesk).get(reverse("patients:frontdesk_home"))
+    desk = login(ours.frontdesk).get(reverse("assessments:frontdesk_home"))
     assert desk["Location"].startswith(SETUP)
 
 
@@ -369,7 +369,7 @@ def test_the_admin_resets_a_colleagues_two_factor_and_it_is_recorded(ours, login
     )
     # their password alone opens their pages again
     client = password_only(ours.frontdesk)
-    assert client.get(reverse("patients:frontdesk_home")).status_code == 200
+    assert client.get(reverse("assessments:frontdesk_home")).status_code == 200
 
 
 def test_the_staff_page_shows_whether_it_is_on(ours, login):
@@ -416,8 +416,8 @@ def test_a_command_resets_the_only_admin(ours, caplog):
 
 @pytest.mark.django_db
 def test_the_demo_clinic_never_requires_it_and_its_log_ins_stay_password_only():
-    from clinic.management.commands.load_demo import DEMO_PASSWORD
     from clinic.models import User
+    from devtools.management.commands.load_demo import DEMO_PASSWORD
 
     call_command("load_demo")
     demo = Clinic.objects.get(slug="demo")

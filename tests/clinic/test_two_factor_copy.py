@@ -68,11 +68,13 @@ def test_a_secret_seen_by_another_session_is_worth_nothing_once_one_is_confirmed
     assert not TOTPDevice.objects.filter(pk=copied.pk).exists()
     assert list(TOTPDevice.objects.filter(user=ours.frontdesk)) == [confirmed]
     # the copier's session has ended; logging in again, the copied secret opens nothing
-    assert copier.get(reverse("patients:frontdesk_home"))["Location"].startswith(reverse("login"))
+    assert copier.get(reverse("assessments:frontdesk_home"))["Location"].startswith(
+        reverse("login")
+    )
     again = password_only(ours.frontdesk)
     refused = again.post(VERIFY, {"code": f"{totp(copied.bin_key):06d}"})
     assert refused.status_code == 200 and refused.context["form"].has_error("code", "wrong")
-    assert again.get(reverse("patients:frontdesk_home"))["Location"].startswith(VERIFY)
+    assert again.get(reverse("assessments:frontdesk_home"))["Location"].startswith(VERIFY)
 
 
 def test_a_second_session_cannot_confirm_over_a_confirmed_device(ours):
@@ -87,7 +89,7 @@ def test_a_second_session_cannot_confirm_over_a_confirmed_device(ours):
 
 def test_adding_a_second_factor_ends_the_other_sessions_and_keeps_this_one(ours):
     other, this = password_only(ours.practitioner), password_only(ours.practitioner)
-    home = reverse("patients:practitioner_home")
+    home = reverse("assessments:practitioner_home")
     assert other.get(home).status_code == 200
     enrol_through_the_page(this)
     assert this.get(home).status_code == 200
@@ -175,7 +177,7 @@ def test_a_backup_code_stands_in_for_the_phone_once(ours, mailoutbox):
     typed = codes[3][:4].upper() + "-" + codes[3][4:]  # as someone copies it from paper
     response = client.post(VERIFY, {"code": typed})
     assert response.status_code == 302
-    assert client.get(reverse("patients:frontdesk_home")).status_code == 200
+    assert client.get(reverse("assessments:frontdesk_home")).status_code == 200
     assert two_factor.backup_status(ours.frontdesk).left == 9
     assert len(mailoutbox) == 1 and "9" in mailoutbox[0].body
     again = password_only(ours.frontdesk).post(VERIFY, {"code": codes[3]})

@@ -149,7 +149,7 @@ def test_the_booking_form_ignores_another_clinics_patient(ours, theirs, login):
 def status(client, visit, target):
     return client.post(
         reverse("patients:appointment_status", args=[visit.pk]),
-        {"status": target, "next": reverse("patients:frontdesk_home")},
+        {"status": target, "next": reverse("assessments:frontdesk_home")},
     )
 
 
@@ -167,7 +167,7 @@ def todays_visit(ours):
 def test_the_desk_checks_a_patient_in_with_one_click(ours, todays_visit, login):
     response = status(login(ours.frontdesk), todays_visit, "checked_in")
     todays_visit.refresh_from_db()
-    assert response["Location"] == reverse("patients:frontdesk_home")
+    assert response["Location"] == reverse("assessments:frontdesk_home")
     assert todays_visit.status == "checked_in"
     assert todays_visit.status_changed_by == ours.frontdesk
 
@@ -220,7 +220,7 @@ def test_front_desk_home_lists_todays_visits_with_check_in(ours, login):
         start=_today(23),
         end=_today(23) + dt.timedelta(minutes=30),
     )
-    page = login(ours.frontdesk).get(reverse("patients:frontdesk_home"))
+    page = login(ours.frontdesk).get(reverse("assessments:frontdesk_home"))
     assert [v.pk for v in page.context["visits"]] == [visit.pk]
     assert reverse("patients:appointment_status", args=[visit.pk]) in page.content.decode()
 
@@ -239,7 +239,7 @@ def test_practitioner_home_shows_only_their_own_day(ours, login):
         start=_today(23),
         end=_today(23) + dt.timedelta(minutes=20),
     )
-    page = login(ours.practitioner).get(reverse("patients:practitioner_home"))
+    page = login(ours.practitioner).get(reverse("assessments:practitioner_home"))
     assert [v.pk for v in page.context["visits"]] == [mine.pk]
 
 
@@ -286,10 +286,10 @@ def test_day_pages_make_the_same_number_of_queries_however_many_visits(
         )
     desk, practitioner = login(ours.frontdesk), login(ours.practitioner)
     with django_assert_num_queries(5):  # session, user, second factor, visits, safety alerts
-        desk.get(reverse("patients:frontdesk_home"))
+        desk.get(reverse("assessments:frontdesk_home"))
     # + the watch list: published plans, 14 days of logs, open referrals
     with django_assert_num_queries(8):
-        practitioner.get(reverse("patients:practitioner_home"))
+        practitioner.get(reverse("assessments:practitioner_home"))
     with django_assert_num_queries(5):  # session, user, second factor, practitioners, visits
         desk.get(reverse("patients:day_view"))
 
@@ -337,9 +337,9 @@ def test_a_completed_visit_moves_from_upcoming_to_past(ours, login):
         start=start,
         end=start + dt.timedelta(minutes=1),
     )
-    page = login(ours.frontdesk).get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+    page = login(ours.frontdesk).get(reverse("assessments:patient_detail", args=[ours.patient.pk]))
     assert visit in page.context["upcoming"]
     visit.status = "completed"
     visit.save()
-    page = login(ours.frontdesk).get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+    page = login(ours.frontdesk).get(reverse("assessments:patient_detail", args=[ours.patient.pk]))
     assert visit not in page.context["upcoming"] and visit in page.context["past"]

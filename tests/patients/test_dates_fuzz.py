@@ -55,7 +55,7 @@ class DatesFromTheQueryString(TestCase):
     @given(day=any_day)
     def test_the_portal_log_takes_any_day(self, day):
         response = self.client_of(self.cast.patient_user).get(
-            reverse("patients:portal_log"), {"day": day.isoformat()}
+            reverse("assessments:portal_log"), {"day": day.isoformat()}
         )
         assert response.status_code < 500
         today = timezone.localdate()

@@ -36,7 +36,7 @@ def test_it_registers_a_patient_with_the_next_number_and_consents(ours, login):
     response = login(ours.frontdesk).post(URL, form_data())
     patient = Patient.objects.get(clinic=ours.clinic, family_name="佐藤")
     assert response.status_code == 302
-    assert response["Location"] == reverse("patients:patient_detail", args=[patient.pk])
+    assert response["Location"] == reverse("assessments:patient_detail", args=[patient.pk])
     assert patient.family_name_kana == "サトウ" and patient.given_name_kana == "ハナコ"
     assert patient.postal_code == "150-0001"
     assert patient.created_by == ours.frontdesk

@@ -77,7 +77,7 @@ def test_archived_patients_leave_the_list_and_search_but_stay_reachable(ours, ya
     assert yamada.pk not in found(client, "やまだ")
     assert yamada.pk not in found(client, "")
     assert yamada.pk in found(client, "やまだ", archived="on")
-    assert client.get(reverse("patients:patient_detail", args=[yamada.pk])).status_code == 200
+    assert client.get(reverse("assessments:patient_detail", args=[yamada.pk])).status_code == 200
     client.post(reverse("patients:patient_restore", args=[yamada.pk]))
     assert yamada.pk in found(client, "やまだ")
 

@@ -39,8 +39,10 @@ def test_the_desk_invites_a_patient_who_sets_a_password_once(ours, login, newcom
     link = link_in_last_mail()
     patient = Client()
     response = patient.post(link, {"new_password1": PASSWORD, "new_password2": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("patients:portal_home")
-    assert patient.get(reverse("patients:portal_home")).status_code == 200
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "assessments:portal_home"
+    )
+    assert patient.get(reverse("assessments:portal_home")).status_code == 200
     again = Client().get(link)
     assert again.status_code == 400  # single use
     assert log_in(Client(), "hanako@example.jp", PASSWORD)
@@ -95,17 +97,19 @@ def test_ending_portal_access_keeps_the_records(ours, login):
     assert not ours.patient_user.is_active
     assert User.objects.filter(pk=ours.patient_user.pk).exists()
     assert CarePlan.objects.filter(patient=ours.patient).exists()
-    assert login(ours.patient_user).get(reverse("patients:portal_home")).status_code == 302
+    assert login(ours.patient_user).get(reverse("assessments:portal_home")).status_code == 302
 
 
 def test_the_patient_sees_the_doctor_box_first_then_the_exercises(ours, login):
-    page = login(ours.patient_user).get(reverse("patients:portal_home")).content.decode()
+    page = login(ours.patient_user).get(reverse("assessments:portal_home")).content.decode()
     assert ours.plan.snapshot["referrals"]  # the cast's plan refers (fever)
     assert 0 < page.index('id="see-a-doctor"') < page.index('id="home-exercises"')
 
 
 def test_the_patient_downloads_their_handout(ours, login):
-    response = login(ours.patient_user).get(reverse("patients:portal_handout", args=[ours.plan.pk]))
+    response = login(ours.patient_user).get(
+        reverse("assessments:portal_handout", args=[ours.plan.pk])
+    )
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
@@ -128,8 +132,8 @@ def test_a_patient_cannot_open_another_patients_plan_or_a_draft(ours, login):
     )
     client = login(ours.patient_user)
     for plan in (other, draft):
-        assert client.get(reverse("patients:portal_plan", args=[plan.pk])).status_code == 404
-        assert client.get(reverse("patients:portal_handout", args=[plan.pk])).status_code == 404
+        assert client.get(reverse("assessments:portal_plan", args=[plan.pk])).status_code == 404
+        assert client.get(reverse("assessments:portal_handout", args=[plan.pk])).status_code == 404
 
 
 def test_the_patients_plan_page_costs_the_same_queries_and_one_trail_entry(
@@ -138,7 +142,7 @@ def test_the_patients_plan_page_costs_the_same_queries_and_one_trail_entry(
     from clinic import audit
 
     client = login(ours.patient_user)
-    url = reverse("patients:portal_plan", args=[ours.plan.pk])
+    url = reverse("assessments:portal_plan", args=[ours.plan.pk])
     client.get(url)
     # session, user, own record, the plan; then the view's audit entry (which names the plan
     # without fetching the patient again)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from assessments import homecare
 from assessments.models import CarePlan, ExerciseLog, SafetyCheck
 
-URL = reverse("patients:portal_log")
+URL = reverse("assessments:portal_log")
 
 
 @pytest.fixture
@@ -116,13 +116,13 @@ def test_a_yes_puts_the_patient_on_the_clinic_homes_until_someone_has_seen_it(
 ):
     SafetyCheck.objects.filter(patient=ours.patient).delete()
     log(login(ours.patient_user), swelling_heat_leg="right")
-    desk = login(ours.frontdesk).get(reverse("patients:frontdesk_home"))
-    practitioner = login(ours.practitioner).get(reverse("patients:practitioner_home"))
+    desk = login(ours.frontdesk).get(reverse("assessments:frontdesk_home"))
+    practitioner = login(ours.practitioner).get(reverse("assessments:practitioner_home"))
     [alert] = desk.context["alerts"]
     assert alert.patient == ours.patient
     assert [a.pk for a in practitioner.context["alerts"]] == [alert.pk]
-    login(ours.frontdesk).post(reverse("patients:safety_seen", args=[alert.pk]))
-    assert not login(ours.frontdesk).get(reverse("patients:frontdesk_home")).context["alerts"]
+    login(ours.frontdesk).post(reverse("assessments:safety_seen", args=[alert.pk]))
+    assert not login(ours.frontdesk).get(reverse("assessments:frontdesk_home")).context["alerts"]
 
 
 def test_no_alert_when_every_answer_is_no(ours, login, with_exercise):
@@ -130,7 +130,7 @@ def test_no_alert_when_every_answer_is_no(ours, login, with_exercise):
     log(login(ours.patient_user), **{"towel_stretch-done": "on", "swelling_heat_leg": "no"})
     check = SafetyCheck.objects.get(patient=ours.patient, day=timezone.localdate())
     assert check.swelling_heat_leg == "" and not check.raised  # "no" is stored as before
-    assert not login(ours.frontdesk).get(reverse("patients:frontdesk_home")).context["alerts"]
+    assert not login(ours.frontdesk).get(reverse("assessments:frontdesk_home")).context["alerts"]
 
 
 def test_a_new_days_log_has_no_answer_checked(ours, login, with_exercise):
@@ -181,7 +181,7 @@ def test_swelling_in_both_legs_tells_the_patient_to_stop_both_and_alerts_the_cli
     check = SafetyCheck.objects.get(patient=ours.patient, day=timezone.localdate())
     assert check.swelling_heat_leg == "both"
     assert list(homecare.open_alerts(ours.clinic.pk)) == [check]
-    desk = login(ours.frontdesk).get(reverse("patients:frontdesk_home")).content.decode()
+    desk = login(ours.frontdesk).get(reverse("assessments:frontdesk_home")).content.decode()
     assert "両脚の新しい腫れ・熱っぽさ（当日中）" in desk and "右脚の新しい" not in desk
 
 
@@ -192,7 +192,9 @@ def test_an_answer_that_is_not_offered_is_refused(ours, login, with_exercise):
 
 
 def test_another_clinics_staff_never_see_our_alerts(ours, theirs, login):
-    page = login(theirs.frontdesk).get(reverse("patients:frontdesk_home"))
+    page = login(theirs.frontdesk).get(reverse("assessments:frontdesk_home"))
     assert ours.safety not in page.context["alerts"]
-    response = login(theirs.frontdesk).post(reverse("patients:safety_seen", args=[ours.safety.pk]))
+    response = login(theirs.frontdesk).post(
+        reverse("assessments:safety_seen", args=[ours.safety.pk])
+    )
     assert response.status_code == 404

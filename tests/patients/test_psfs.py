@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from assessments.models import FunctionalScale
 
-URL = reverse("patients:portal_psfs")
+URL = reverse("assessments:portal_psfs")
 
 
 def test_the_patient_rates_activities_and_the_practitioner_sees_them(ours, login):
@@ -11,7 +11,9 @@ def test_the_patient_rates_activities_and_the_practitioner_sees_them(ours, login
     scale = FunctionalScale.objects.get(patient=ours.patient)
     assert scale.activities == [{"name": "階段を上る", "score": 3}, {"name": "正座", "score": 5}]
     assert scale.average == 4
-    page = login(ours.practitioner).get(reverse("patients:patient_detail", args=[ours.patient.pk]))
+    page = login(ours.practitioner).get(
+        reverse("assessments:patient_detail", args=[ours.patient.pk])
+    )
     assert page.context["progress"]["psfs"] == [scale]
     again = client.get(URL)
     assert again.context["form"]["activity0"].value() == "階段を上る"  # asked again, same list

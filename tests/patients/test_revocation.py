@@ -82,10 +82,10 @@ def test_the_mistyped_address_story(ours, login, newcomer):
     second = last_link()
     stranger, response = set_password(first)
     assert response.status_code == 400
-    assert stranger.get(reverse("patients:portal_home")).status_code == 302  # to the log-in
+    assert stranger.get(reverse("assessments:portal_home")).status_code == 302  # to the log-in
     patient, response = set_password(second)
     assert response.status_code == 302
-    assert patient.get(reverse("patients:portal_home")).status_code == 200
+    assert patient.get(reverse("assessments:portal_home")).status_code == 200
     newcomer.refresh_from_db()
     assert newcomer.portal_user.username == "hanako@example.jp"
 
@@ -158,14 +158,14 @@ def test_ending_access_is_one_step(ours, login, newcomer):
     link = last_link()
     desk.post(reverse("patients:patient_portal_deactivate", args=[newcomer.pk]))
     for client in (patient, second_device):
-        assert client.get(reverse("patients:portal_home")).status_code == 302
+        assert client.get(reverse("assessments:portal_home")).status_code == 302
     assert not opens(link)
     assert not log_in(Client(), "hanako@example.jp", PASSWORD, clinic=ours.clinic.slug)
     # And it stays ended when the desk invites again: the old sessions do not come back.
     invite(desk, newcomer)
     set_password(last_link())
     for client in (patient, second_device):
-        assert client.get(reverse("patients:portal_home")).status_code == 302
+        assert client.get(reverse("assessments:portal_home")).status_code == 302
 
 
 def test_a_reset_is_sent_once_the_patient_uses_the_portal(ours, login, newcomer):
@@ -255,7 +255,7 @@ def test_the_patient_page_offers_to_withdraw_an_invitation_and_shows_when_access
     ours, login, newcomer
 ):
     desk = login(ours.frontdesk)
-    detail = reverse("patients:patient_detail", args=[newcomer.pk])
+    detail = reverse("assessments:patient_detail", args=[newcomer.pk])
     end = reverse("patients:patient_portal_deactivate", args=[newcomer.pk])
     invite(desk, newcomer)
     waiting = desk.get(detail).content.decode()

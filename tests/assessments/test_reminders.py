@@ -55,12 +55,12 @@ def test_a_log_four_days_ago_is_not_enough(ours):
 
 def test_a_patient_who_opted_out_gets_nothing(ours, login):
     quiet(ours)
-    login(ours.patient_user).post(reverse("patients:portal_reminders"), {})
+    login(ours.patient_user).post(reverse("assessments:portal_reminders"), {})
     ours.patient.refresh_from_db()
     assert ours.patient.reminders_opt_out
     call_command("send_reminders")
     assert not mail.outbox
-    login(ours.patient_user).post(reverse("patients:portal_reminders"), {"reminders": "on"})
+    login(ours.patient_user).post(reverse("assessments:portal_reminders"), {"reminders": "on"})
     call_command("send_reminders")
     assert len(mail.outbox) == 1
 

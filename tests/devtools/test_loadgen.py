@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from clinic import loadgen
+from devtools import loadgen
 
 FORM = b'<form><input type="hidden" name="csrfmiddlewaretoken" value="tok123"></form>'
 

@@ -26,8 +26,8 @@ from django.test.utils import (
     teardown_test_environment,
 )
 
-from assessments import bench as bench_assessments
 from clinic.models import Clinic, User
+from devtools import bench_data as bench_assessments
 from patients.models import Patient
 
 LARGE_CLINIC, SMALL_CLINIC = "bench", "bench-small"

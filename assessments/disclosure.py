@@ -8,9 +8,17 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from clinic.models import User
+from assessments import models as am
+from assessments import pdf, summary
+from assessments.models import GIVEN_STATUSES, CarePlan
+from assessments.models.assessment import SECTIONS
+from clinic import audit_display
+from clinic.audit import field_label
+from clinic.models import AuditEntry, User
 from clinic.templatetags.hikagami import in_language
+from patients import models as pm
 
 LEFT_OUT = {"search_key", "kana_key", "phone_digits", "section_revisions", "handout_pdf"}
 FORMAT = "hikagami-disclosure/1"
@@ -41,8 +49,6 @@ def row(obj) -> dict:
 
 
 def build(patient) -> dict:
-    from assessments.models import GIVEN_STATUSES, CarePlan
-
     assessments = []
     for assessment in patient.assessments.order_by("created_at", "pk"):
         entry = row(assessment)
@@ -90,13 +96,10 @@ def _portal_account(patient) -> dict | None:
 def _access_log(patient) -> list[dict]:
     """Who created, changed, viewed, downloaded or exported this patient's records, and when
     (from the audit trail; the addresses stay with the clinic)."""
-    from clinic.audit_display import describe
-    from clinic.models import AuditEntry
-
     entries = AuditEntry.objects.filter(patient=patient).select_related("content_type", "actor")
     rows = []
     for entry in entries.order_by("id"):
-        shown = describe(entry)
+        shown = audit_display.describe(entry)
         rows.append(
             {
                 "at": entry.timestamp,
@@ -129,8 +132,6 @@ def _text(value) -> str:
 
 def readable(model, data: dict) -> list[tuple[str, str]]:
     """(label, text) pairs of one record, in the model's field order, for the PDF."""
-    from clinic.audit import field_label
-
     lines = []
     for field in model._meta.concrete_fields:
         if field.attname not in data or field.name in PDF_LEFT_OUT:
@@ -147,11 +148,6 @@ def readable(model, data: dict) -> list[tuple[str, str]]:
 
 
 def _sections(record: dict) -> list[dict]:
-    from django.utils.translation import gettext as _
-
-    from assessments import models as am
-    from patients import models as pm
-
     tz = timezone.get_current_timezone()
 
     def block(title, model, rows, extra=None, compact=False):
@@ -162,12 +158,9 @@ def _sections(record: dict) -> list[dict]:
         return {"title": title, "records": records, "compact": compact}
 
     def assessment_extra(data):
-        from assessments.models.assessment import SECTIONS
-        from assessments.summary import describe
-
         parts = []
         for code, label in SECTIONS:
-            lines = describe(code, data.get(code) or {})
+            lines = summary.describe(code, data.get(code) or {})
             if lines:
                 parts.append({"title": str(label), "lines": lines})
         parts += [
@@ -229,8 +222,6 @@ def _sections(record: dict) -> list[dict]:
 
 
 def to_pdf(record: dict) -> bytes:
-    from assessments import pdf
-
     return pdf.render_pdf(
         "patients/pdf/disclosure.html",
         {"record": record, "sections": _sections(record), "exported_at": record["exported_at"]},

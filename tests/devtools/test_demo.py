@@ -4,8 +4,8 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Assessment, RedFlag
-from clinic.management.commands.load_demo import DEMO_PASSWORD
 from clinic.models import User
+from devtools.management.commands.load_demo import DEMO_PASSWORD
 from patients.models import Appointment, Consent, Patient
 from tests.factories import log_in
 
@@ -33,9 +33,9 @@ def test_load_demo_twice_adds_nothing_twice():
     "username, home",
     [
         ("demo-admin", "staff_list"),
-        ("demo-practitioner", "patients:practitioner_home"),
-        ("demo-frontdesk", "patients:frontdesk_home"),
-        ("demo-patient", "patients:portal_home"),
+        ("demo-practitioner", "assessments:practitioner_home"),
+        ("demo-frontdesk", "assessments:frontdesk_home"),
+        ("demo-patient", "assessments:portal_home"),
     ],
 )
 def test_each_demo_user_logs_in_and_lands_on_their_home(username, home):
@@ -54,7 +54,7 @@ def test_each_demo_user_logs_in_and_lands_on_their_home(username, home):
 def test_the_demo_patient_sees_their_visits(client):
     call_command("load_demo")
     assert log_in(client, "demo-patient", DEMO_PASSWORD)
-    page = client.get(reverse("patients:portal_home"))
+    page = client.get(reverse("assessments:portal_home"))
     assert page.context["patient"].full_name == "山田 太郎"
 
 

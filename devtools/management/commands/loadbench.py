@@ -27,11 +27,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from assessments import bench as bench_assessments
 from assessments.models import CarePlan
-from clinic import loadgen
-from clinic.management.commands.bench import SMALL_CLINIC, database, machine
 from clinic.models import Clinic
+from devtools import bench_data as bench_assessments
+from devtools import loadgen
+from devtools.management.commands.bench import SMALL_CLINIC, database, machine
 from patients.models import Patient
 
 CONFIG = settings.BASE_DIR / "clinic" / "gunicorn.conf.py"

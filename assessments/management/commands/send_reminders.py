@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from assessments.reminders import send_due
 from clinic import audit
-from patients.reminders import send_due
 
 
 class Command(BaseCommand):

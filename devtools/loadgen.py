@@ -165,7 +165,8 @@ def run(browsers: list[Browser], pages: list[Page], seconds: float, seed: int = 
     return Run(time.perf_counter() - began, [s for samples in results for s in samples])
 
 
-GUNICORN_CONFIG = Path(__file__).resolve().parent / "gunicorn.conf.py"
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_CONFIG = ROOT / "clinic" / "gunicorn.conf.py"
 
 
 def start_gunicorn(env: dict, log: Path) -> subprocess.Popen:
@@ -175,7 +176,7 @@ def start_gunicorn(env: dict, log: Path) -> subprocess.Popen:
         return subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG)],
             env=env,
-            cwd=GUNICORN_CONFIG.parent.parent,
+            cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -1,0 +1,73 @@
+"""Reads the assessments' views share, each scoped through `clinic.access` (404 for another
+clinic's ids, nothing for a role that may not see them)."""
+
+from django.shortcuts import get_object_or_404
+
+from assessments.models import (
+    GIVEN_STATUSES,
+    Assessment,
+    AsymmetryThreshold,
+    CarePlan,
+    Exercise,
+    PlanStatus,
+    Referral,
+    SafetyCheck,
+)
+from clinic import access
+
+
+def assessments_for(user):
+    return access.scoped(user, Assessment.objects.all(), roles=access.CLINICAL)
+
+
+def get_assessment(request, pk):
+    found = assessments_for(request.user).select_related("patient", "practitioner", "previous")
+    return get_object_or_404(found, pk=pk)
+
+
+def get_plan(request, pk):
+    """A care plan of the clinic (staff's plan pages; the portal reads the patient's own)."""
+    plans = CarePlan.objects.select_related("patient", "assessment", "created_by", "published_by")
+    return access.get_scoped(request.user, plans, pk, roles=access.CLINICAL)
+
+
+def get_referral(request, pk):
+    referrals = Referral.objects.select_related("patient", "assessment")
+    return access.get_scoped(request.user, referrals, pk, roles=access.CLINICAL)
+
+
+def get_safety_check(request, pk):
+    checks = SafetyCheck.objects.select_related("patient")
+    return access.get_scoped(request.user, checks, pk, roles=access.STAFF, via="patient__clinic_id")
+
+
+def given_plans(patient):
+    """The plans the patient was given: the current one and those it replaced. A draft, or one
+    set aside before it was published, never reaches the patient."""
+    return CarePlan.objects.filter(
+        patient=patient, status__in=GIVEN_STATUSES, published_at__isnull=False
+    ).order_by("-version")
+
+
+def draft_plan_of(patient):
+    """The patient's plan still being written, if there is one (one at most)."""
+    return CarePlan.objects.filter(patient=patient, status=PlanStatus.DRAFT).first()
+
+
+def exercises_for(user):
+    """The clinic's exercise library (its own copies of the shipped exercises and its own)."""
+    return access.scoped(user, Exercise.objects.all(), roles=access.CLINICAL)
+
+
+def get_exercise(request, pk):
+    return get_object_or_404(exercises_for(request.user), pk=pk)
+
+
+def exercise_code_taken(*, clinic_id, code) -> bool:
+    return Exercise.objects.filter(clinic_id=clinic_id, code=code).exists()
+
+
+def thresholds_for(user):
+    """The clinic's own asymmetry thresholds (those that replace a documented default)."""
+    rows = AsymmetryThreshold.objects.select_related("updated_by")
+    return access.scoped(user, rows, roles=access.CLINICAL)
