@@ -124,9 +124,7 @@ def exercise_detail(request, pk):
 @access.allow(*access.ADMIN)
 def exercise_edit(request, pk=None):
     exercise = (
-        selectors.get_exercise(request, pk)
-        if pk
-        else Exercise(clinic_id=request.user.clinic_id)
+        selectors.get_exercise(request, pk) if pk else Exercise(clinic_id=request.user.clinic_id)
     )
     form = ExerciseForm(
         access.form_data(request), instance=exercise, clinic_id=request.user.clinic_id
