@@ -556,6 +556,7 @@ def register_models() -> None:
     reg("assessments.Assessment", exclude_fields=["section_revisions"])
     reg("assessments.RedFlag")
     reg("assessments.Amendment")
+    reg("assessments.Measurement")
     reg("assessments.AsymmetryThreshold")
     reg("assessments.Exercise")
     reg("assessments.CarePlan", exclude_fields=["handout_pdf"])
