@@ -14,6 +14,7 @@ class AssessmentsConfig(AppConfig):
         for model in (
             models.RedFlag,
             models.Amendment,
+            models.Measurement,
             models.AsymmetryThreshold,
             models.Exercise,
             models.PlanItem,

@@ -50,8 +50,9 @@ def row(obj) -> dict:
 
 def build(patient) -> dict:
     assessments = []
-    for assessment in patient.assessments.order_by("created_at", "pk"):
-        entry = row(assessment)
+    found = patient.assessments.order_by("created_at", "pk").prefetch_related("measurement_rows")
+    for assessment in found:
+        entry = _assessment_row(assessment)
         entry["flags_raised"] = [row(flag) for flag in assessment.flags.order_by("pk")]
         entry["amendments"] = [row(a) for a in assessment.amendments.order_by("made_at", "pk")]
         assessments.append(entry)
@@ -83,6 +84,19 @@ def build(patient) -> dict:
         "safety_checks": [row(c) for c in patient.safety_checks.order_by("pk")],
         "functional_scales": [row(s) for s in patient.functional_scales.order_by("pk")],
     }
+
+
+def _assessment_row(assessment) -> dict:
+    """An assessment's stored fields, its measurements (typed rows and the body weight) as the
+    one section they make, in the place and shape that section always had."""
+    entry = {}
+    for key, value in row(assessment).items():
+        if key == "body_weight_kg":
+            continue  # in the measurements, as "body_weight_kg"
+        entry[key] = value
+        if key == "posture":
+            entry["measurements"] = assessment.section("measurements")
+    return entry
 
 
 def _portal_account(patient) -> dict | None:
@@ -160,7 +174,9 @@ def _sections(record: dict) -> list[dict]:
     def assessment_extra(data):
         parts = []
         for code, label in SECTIONS:
-            lines = summary.describe(code, data.get(code) or {})
+            lines = (summary.stored_lines if code == "measurements" else summary.describe)(
+                code, data.get(code) or {}
+            )
             if lines:
                 parts.append({"title": str(label), "lines": lines})
         parts += [

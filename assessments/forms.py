@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.rules.facts import CANCER_CHOICES, Cancer
-from assessments.rules.measures import KG, MEASURE_BY_CODE, MEASURES, PERCENT
+from assessments.rules.measures import KG, MEASURE_BY_CODE, MEASURES, PERCENT, as_text
 from assessments.rules.weight import (
     BODY_WEIGHT,
     BODY_WEIGHT_MAX,
@@ -87,8 +87,7 @@ FOOTWEAR = [("", _("—")), ("flat", _("Flat shoes")), ("heels", _("Heels")), ("
 
 def _json_value(value):
     if isinstance(value, Decimal):
-        # "10", not "1E+1" (Decimal.normalize writes whole tens in exponent form)
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return as_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +14,8 @@ from assessments.models import (
     Assessment,
     AssessmentStatus,
     AsymmetryThreshold,
+    MeasuredSide,
+    Measurement,
     RedFlag,
 )
 from assessments.rules.facts import (
@@ -25,7 +28,7 @@ from assessments.rules.facts import (
     WellsAnswers,
 )
 from assessments.rules.measures import MEASURE_BY_CODE, PERCENT
-from assessments.rules.weight import WEIGHT_BEARING, share_percent
+from assessments.rules.weight import BODY_WEIGHT, WEIGHT_BEARING, share_percent
 from assessments.rules.wording import both
 
 # Sections that must be saved before signing: the complaint, and the red-flag screen itself.
@@ -200,6 +203,62 @@ def _lock(assessment: Assessment) -> Assessment:
     return Assessment.objects.select_for_update().get(pk=assessment.pk)
 
 
+def _measured_value(raw, where: str) -> Decimal:
+    value = _decimal(raw)
+    if value is None:
+        raise ValidationError(f"{where}: not a number: {raw!r}")
+    return value
+
+
+def _measurement_rows(assessment: Assessment, data: dict) -> dict[tuple[str, str], Measurement]:
+    """The rows a measurements section asks for, validated (full_clean) but not saved."""
+    wanted = {}
+    for code, pair in data.items():
+        if code == BODY_WEIGHT:
+            continue
+        if code not in MEASURE_BY_CODE or not isinstance(pair, dict):
+            raise ValidationError(f"not a measure: {code!r}")
+        unit = pair.get("unit") or (PERCENT if code == WEIGHT_BEARING else None)
+        for side in MeasuredSide.values:
+            if pair.get(side) in (None, ""):
+                continue
+            wanted[(code, side)] = Measurement(
+                assessment=assessment,
+                measure=code,
+                side=side,
+                value=_measured_value(pair[side], f"{code} {side}"),
+                unit=unit or MEASURE_BY_CODE[code].unit,
+            )
+    for row in wanted.values():
+        # the unique constraint is kept by the keys of `wanted` and by the database
+        row.full_clean(exclude=["assessment"], validate_unique=False)
+    return wanted
+
+
+def _store_measurements(assessment: Assessment, data: dict) -> None:
+    """Make the assessment's Measurement rows and body weight what `data` (a measurements
+    section, {code: {"left", "right"[, "unit"]}, "body_weight_kg"}) says: everything is
+    validated first; a row that stays is updated in place, one no longer measured is deleted
+    row by row (each change goes into the audit trail). The body weight is set on
+    `assessment`, which the caller saves."""
+    wanted = _measurement_rows(assessment, data)
+    body_weight = data.get(BODY_WEIGHT)
+    assessment.body_weight_kg = (
+        None if body_weight in (None, "") else _measured_value(body_weight, BODY_WEIGHT)
+    )
+    names = [f.name for f in Assessment._meta.concrete_fields if f.name != "body_weight_kg"]
+    assessment.full_clean(exclude=names, validate_unique=False)
+    for row in assessment.measurement_rows.all():
+        new = wanted.pop((row.measure, row.side), None)
+        if new is None:
+            row.delete()
+        elif (row.value, row.unit) != (new.value, new.unit):
+            row.value, row.unit = new.value, new.unit
+            row.save(update_fields=["value", "unit"])
+    for row in wanted.values():
+        row.save()
+
+
 @transaction.atomic
 def save_section(*, assessment, section: str, data: dict, revision: int, by, today) -> Assessment:
     """Save one section of a draft; refuse (EditConflict) if that section was saved by anyone
@@ -210,13 +269,22 @@ def save_section(*, assessment, section: str, data: dict, revision: int, by, tod
         raise AlreadySigned
     if locked.section_revisions.get(section, 0) > revision:
         raise EditConflict(locked)
-    setattr(locked, section, data)
+    _write_section(locked, section, data)
     locked.revision += 1
     locked.updated_by = by
     locked.section_revisions = {**locked.section_revisions, section: locked.revision}
     locked.save()
     rescreen(locked, today=today)
     return locked
+
+
+def _write_section(assessment: Assessment, section: str, data: dict) -> None:
+    """Put a section's data on the assessment: the measurements into their rows (validated and
+    written now), any other section into its JSON column (saved with the assessment)."""
+    if section == "measurements":
+        _store_measurements(assessment, data)
+    else:
+        setattr(assessment, section, data)
 
 
 def record(*, patient, practitioner, sections: dict, today, sign_it=False) -> Assessment:
@@ -257,10 +325,15 @@ def start_assessment(*, patient, practitioner, appointment=None) -> Assessment:
         previous=previous,
         updated_by=practitioner,
     )
+    copied = {code: previous.section(code) for code in SECTION_CODES} if previous else {}
+    for code, data in copied.items():
+        if code != "measurements":
+            setattr(assessment, code, data)
     if previous:
-        for code in SECTION_CODES:
-            setattr(assessment, code, previous.section(code))
+        assessment.body_weight_kg = previous.body_weight_kg
     assessment.save()
+    if previous:
+        _store_measurements(assessment, copied["measurements"])  # the rows need its id
     rescreen(assessment, today=timezone.localdate())
     return assessment
 
@@ -334,10 +407,10 @@ def amend(
     before = locked.section(section)
     if before == data:
         return None
+    _write_section(locked, section, data)  # validated before the amendment is recorded
     amendment = Amendment.objects.create(
         assessment=locked, section=section, before=before, after=data, reason=reason, made_by=by
     )
-    setattr(locked, section, data)
     locked.revision += 1
     locked.updated_by = by
     locked.section_revisions = {**locked.section_revisions, section: locked.revision}

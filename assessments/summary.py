@@ -1,9 +1,11 @@
 """Human-readable lines for a stored section, using the section form's own labels and choices."""
 
+import json
+
 from django import forms
 
 from assessments.forms import SECTION_FORMS, MeasurementsForm
-from assessments.rules.measures import MEASURES, PERCENT
+from assessments.rules.measures import MEASURE_BY_CODE, MEASURES, PERCENT
 from assessments.rules.weight import BODY_WEIGHT, WEIGHT_BEARING
 from assessments.rules.wording import listed
 
@@ -82,6 +84,16 @@ def stored_lines(section: str, data: dict) -> list[tuple[str, str]]:
     return [(label, after) for label, _before, after in changes(section, {}, data)]
 
 
+def unmigrated_lines(unmigrated: dict) -> list[tuple[str, str]]:
+    """(label, as stored) of the measurements the move to typed rows kept as they were."""
+    labels = {code: str(m.label) for code, m in MEASURE_BY_CODE.items()}
+    labels[BODY_WEIGHT] = str(MeasurementsForm.base_fields["body_weight_kg"].label)
+    return [
+        (labels.get(code, code), json.dumps(stored, ensure_ascii=False, sort_keys=True))
+        for code, stored in (unmigrated or {}).items()
+    ]
+
+
 def _measured(section: dict) -> dict:
     """A weight-bearing pair stored before units were recorded is in %."""
     pair = section.get(WEIGHT_BEARING)
@@ -96,7 +108,7 @@ def _value(code, value):
     if code == BODY_WEIGHT:
         return f"{value} kg"
     unit = f" {value['unit']}" if "unit" in value else ""
-    return f"{value['left']} / {value['right']}{unit}"
+    return f"{value.get('left', '—')} / {value.get('right', '—')}{unit}"
 
 
 def _in_other_unit(measure, pair):

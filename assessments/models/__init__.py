@@ -8,6 +8,7 @@ from assessments.models.assessment import (
     RedFlag,
 )
 from assessments.models.homecare import ExerciseLog, FunctionalScale, SafetyCheck
+from assessments.models.measurement import MeasuredSide, Measurement
 from assessments.models.plan import (
     GIVEN_STATUSES,
     CarePlan,
@@ -30,6 +31,8 @@ __all__ = [
     "Exercise",
     "ExerciseLog",
     "FunctionalScale",
+    "MeasuredSide",
+    "Measurement",
     "PlanItem",
     "PlanStatus",
     "RedFlag",

@@ -1,7 +1,8 @@
 """Assessments: what the practitioner found in one visit, the red flags it raised, and amendments.
 
-Each section of the assessment is a JSON document validated by its form (assessments/forms.py);
-the clinical rules (assessments/rules) read them through assessments/services.py.
+Each section of the assessment is validated by its form (assessments/forms.py); the bilateral
+measurements are typed rows (`Measurement`) and the body weight a column, the other sections JSON
+documents. The clinical rules (assessments/rules) read them through assessments/services.py.
 """
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models.measurement import BODY_WEIGHT_IN_RANGE, measurements_section
 from assessments.rules.redflags import (
     DEPARTMENT_LABELS,
     RULE_BY_CODE,
@@ -57,7 +59,17 @@ class Assessment(models.Model):
     )
     complaint = models.JSONField(default=dict, blank=True)
     posture = models.JSONField(default=dict, blank=True)
-    measurements = models.JSONField(default=dict, blank=True)
+    # The measurements themselves are Measurement rows (measurement_rows).
+    body_weight_kg = models.DecimalField(
+        _("body weight (kg)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    # Values the move to typed rows could not read or found out of range, kept as they were.
+    measurements_unmigrated = models.JSONField(
+        _("measurements kept as recorded (not moved to rows)"),
+        default=dict,
+        blank=True,
+        editable=False,
+    )
     lower_limb = models.JSONField(default=dict, blank=True)
     palpation = models.JSONField(default=dict, blank=True)
     habits = models.JSONField(default=dict, blank=True)
@@ -84,6 +96,9 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["patient", "status", "created_at"], name="assess_patient")]
+        constraints = [
+            models.CheckConstraint(condition=BODY_WEIGHT_IN_RANGE, name="body_weight_in_range")
+        ]
 
     def __str__(self):
         return f"{self.patient} {timezone.localtime(self.created_at):%Y-%m-%d}"
@@ -97,6 +112,8 @@ class Assessment(models.Model):
         return list(self.section_revisions)
 
     def section(self, code: str) -> dict:
+        if code == "measurements":
+            return measurements_section(self)
         return getattr(self, code) or {}
 
 

@@ -46,6 +46,12 @@ def _d(value: str) -> Decimal:
     return Decimal(value)
 
 
+def as_text(value: Decimal) -> str:
+    """A measured value as it is stored in a section and shown: "41", "37.5", "10" (never "1E+1",
+    and a whole number without its ".0", as the measurements were always written)."""
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
 MEASURES: tuple[Measure, ...] = (
     Measure(
         code="shoulder_height",

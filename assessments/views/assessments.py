@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,6 +47,7 @@ def start(request, pk):
 @access.allow(*access.CLINICAL)
 def detail(request, pk):
     assessment = selectors.get_assessment(request, pk)
+    prefetch_related_objects([assessment], "measurement_rows")  # read by the table, the rules
     audit.viewed(assessment)
     flags = list(assessment.flags.select_related("acknowledged_by"))
     for flag in flags:
@@ -72,6 +74,7 @@ def detail(request, pk):
             "cleared_flags": [f for f in flags if not f.is_current],
             "sections": sections,
             "rows": summary.measurement_rows(assessment, assessment.previous),
+            "unmigrated": summary.unmigrated_lines(assessment.measurements_unmigrated),
             "wells": explain.wells_breakdown(assessment.screening.get("wells")),
             "hazards": plans.hazards_for_assessment(assessment, timezone.localdate()),
             "picture": body.picture(assessment),

@@ -305,7 +305,7 @@ def test_a_reassessment_starts_from_the_last_signed_one_and_shows_it(doc, patien
     _sign(doc, first)
     second = start(doc, patient)
     assert second.previous == first
-    assert second.measurements == {"slr": {"left": "75", "right": "55"}}
+    assert second.section("measurements") == {"slr": {"left": "75", "right": "55"}}
     page = doc.get(reverse("assessments:section", args=[second.pk, "measurements"]))
     assert page.context["previous_rows"]
     detail = doc.get(reverse("assessments:detail", args=[second.pk]))
@@ -365,9 +365,10 @@ def test_the_assessment_page_query_count_does_not_grow_with_earlier_assessments(
     current = start(doc, patient)
     save(doc, current, "measurements", SLR)
     assert current.previous_id == latest.pk
-    # session, user, second factor, assessment (+patient, practitioner, previous), flags,
-    # amendments, the clinic's thresholds (for the hazards); the view goes into the audit trail
-    with django_assert_num_queries(7 + audit.queries_per_entry()):
+    # session, user, second factor, assessment (+patient, practitioner, previous), its
+    # measurement rows, flags, amendments, the clinic's thresholds (for the hazards); the view
+    # goes into the audit trail
+    with django_assert_num_queries(8 + audit.queries_per_entry()):
         doc.get(reverse("assessments:detail", args=[current.pk]))
 
 

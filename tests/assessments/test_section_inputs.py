@@ -127,7 +127,7 @@ def test_70_and_70_percent_is_refused_next_to_both_fields_in_japanese(doc, asses
         [cell] = re.findall(rf'<input[^>]*name="{name}"[^>]*>(.*?)</td>', page, flags=re.S)
         assert message in cell
     assessment.refresh_from_db()
-    assert assessment.measurements == {}
+    assert assessment.section("measurements") == {}
 
 
 def test_the_sum_message_in_english():
