@@ -23,6 +23,7 @@ from assessments.forms import MeasurementsForm
 from assessments.models import Amendment, Assessment, Measurement
 from assessments.rules.measures import MEASURE_BY_CODE
 from clinic.models import AuditEntry
+from tests.assessments import old_schema
 from tests.factories import PatientFactory
 
 move = importlib.import_module("assessments.migrations.0009_move_measurements_to_rows")
@@ -96,22 +97,9 @@ def test_the_migration_moves_old_json_into_rows_and_every_reader_says_the_same()
     lines_before = summary.stored_lines("measurements", OLD_SECTION)
     changes_before = summary.changes("measurements", amended_before, OLD_SECTION)
 
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes("assessments")
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "assessments"]
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state([*BEFORE, *others]).apps
-    clinic = old.get_model("clinic", "Clinic").objects.create(name="旧", slug="old")
-    user = old.get_model("clinic", "User").objects.create(username="old-pr", clinic=clinic)
-    patient = old.get_model("patients", "Patient").objects.create(
-        clinic=clinic,
-        number=1,
-        family_name="旧",
-        given_name="患者",
-        family_name_kana="キュウ",
-        given_name_kana="カンジャ",
-        birth_date="1980-01-01",
-    )
+    then = old_schema.back_to(BEFORE)
+    old, latest = then.apps, then.latest
+    clinic, user, patient = then.clinic, then.user, then.patient
     old_assessment = old.get_model("assessments", "Assessment")
     assessment = old_assessment.objects.create(
         clinic=clinic,

@@ -12,6 +12,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from tests.assessments import old_schema
+
 migration = importlib.import_module("assessments.migrations.0006_one_history_and_hazards")
 one_history = migration.one_history
 
@@ -119,22 +121,9 @@ BEFORE = [("assessments", "0004_psfs")]
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_reads_old_rows_and_keeps_every_answer():
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes("assessments")
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "assessments"]
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state([*BEFORE, *others]).apps  # the other apps as they are
-    clinic = old.get_model("clinic", "Clinic").objects.create(name="旧", slug="old")
-    user = old.get_model("clinic", "User").objects.create(username="old-pr", clinic=clinic)
-    patient = old.get_model("patients", "Patient").objects.create(
-        clinic=clinic,
-        number=1,
-        family_name="旧",
-        given_name="患者",
-        family_name_kana="キュウ",
-        given_name_kana="カンジャ",
-        birth_date="1980-01-01",
-    )
+    then = old_schema.back_to(BEFORE)
+    old, latest, others = then.apps, then.latest, then.others
+    clinic, user, patient = then.clinic, then.user, then.patient
     assessment = old.get_model("assessments", "Assessment").objects.create(
         clinic=clinic,
         patient=patient,
