@@ -331,6 +331,8 @@ def start_assessment(*, patient, practitioner, appointment=None) -> Assessment:
             setattr(assessment, code, data)
     if previous:
         assessment.body_weight_kg = previous.body_weight_kg
+        # values the move to typed rows could not hold stay in sight for re-entry
+        assessment.measurements_unmigrated = previous.measurements_unmigrated
     assessment.save()
     if previous:
         _store_measurements(assessment, copied["measurements"])  # the rows need its id

@@ -193,18 +193,27 @@ def new_backup_codes(*, member, by, at_enrolment: bool = False) -> list[str]:
     At enrolment the e-mail about the new second factor is the only one sent."""
     codes = [StaticToken.random_token() for _ in range(BACKUP_COUNT)]
     with transaction.atomic():
-        StaticDevice.objects.filter(user=member).delete()
-        device = StaticDevice.objects.create(user=member, name=BACKUP_NAME, confirmed=True)
+        # The device stays (a session that logged in with a backup code names it and stays
+        # verified); its tokens are replaced, and created_at says when this set was made.
+        device = backup_device(member) or StaticDevice.objects.create(
+            user=member, name=BACKUP_NAME, confirmed=True
+        )
+        device.token_set.all().delete()
         for code in codes:
             StaticToken.objects.create(device=device, token=code)
+        device.created_at = timezone.now()
+        device.save(update_fields=["created_at"])
     _record("backup_codes_made", member=member, by=by, tell=not at_enrolment)
     return [show_backup_code(code) for code in codes]
 
 
 def reset_backup_codes(*, member, by):
     """The clinic admin voids a colleague's backup codes (a printed sheet went missing): none
-    works any more; the person makes a new set on their own page."""
-    StaticDevice.objects.filter(user=member).delete()
+    works any more; the person makes a new set on their own page. (Sessions already verified
+    stay so; to end them, the admin resets the second factor or ends the account's access.)"""
+    device = backup_device(member)
+    if device is not None:
+        device.token_set.all().delete()
     _record("backup_codes_reset", member=member, by=by)
 
 

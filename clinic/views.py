@@ -227,9 +227,11 @@ def two_factor_status(request):
     required = request.user.clinic.require_two_factor
     off_form = codes_form = None
     if device is not None:
-        codes_form = _code_form(request, device, prefix="codes")
+        # Both ask a code from the app, never a backup code: a printed sheet alone must not
+        # turn the second factor off or make itself a new set.
+        codes_form = _code_form(request, device, prefix="codes", backup=False)
         if not required:
-            off_form = _code_form(request, device)
+            off_form = _code_form(request, device, backup=False)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "codes" and codes_form is not None:

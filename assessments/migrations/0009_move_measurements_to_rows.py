@@ -6,7 +6,8 @@
 # never had) is not moved, and its whole pair is kept as it was in `measurements_unmigrated`,
 # which the assessment page and the disclosure export show. The ranges below are frozen copies of
 # the rules' (rules/measures.py, rules/weight.py) as of this migration, and match the check
-# constraint of 0008. Amendments keep their JSON snapshots (before/after) untouched.
+# constraint of 0008. Amendments keep their JSON snapshots (before/after) untouched. Going back
+# gives the same values, numbers written in their short form ("6.50" comes back as "6.5").
 
 from decimal import Decimal, InvalidOperation
 
@@ -100,6 +101,8 @@ def _text(value: Decimal) -> str:
 
 def joined(rows, body_weight, unmigrated) -> dict:
     """The JSON section again from rows (the way back), with what was never moved."""
+    if set(unmigrated) == {"section"} and not rows and body_weight is None:
+        return unmigrated["section"]  # a section that was not a dict, as it was
     section = {}
     for code in BOUNDS:
         pair = {side: _text(value) for measure, side, value, _unit in rows if measure == code}

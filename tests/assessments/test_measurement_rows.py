@@ -375,6 +375,25 @@ def test_a_reassessment_starts_from_the_previous_rows_and_body_weight(ours):
     assert second.previous.measurement_rows.count() == second.measurement_rows.count() == 2
 
 
+@pytest.mark.parametrize("stored", [OLD_SECTION, ["not", "a", "dict"], "75/55"])
+def test_the_way_back_gives_the_section_that_was_moved(stored):
+    assert move.joined(*move.split(stored)) == stored
+
+
+def test_a_reassessment_keeps_the_values_that_were_kept_as_recorded_in_sight(ours):
+    kept = {"slr": {"left": "abc", "right": "55"}}
+    first = services.record(
+        patient=ours.other_patient,
+        practitioner=ours.practitioner,
+        sections={"complaint": {"region": "knee_back"}, "red_flags": {}},
+        today=timezone.localdate(),
+        sign_it=True,
+    )
+    Assessment.objects.filter(pk=first.pk).update(measurements_unmigrated=kept)
+    second = services.start_assessment(patient=ours.other_patient, practitioner=ours.practitioner)
+    assert Assessment.objects.get(pk=second.pk).measurements_unmigrated == kept
+
+
 def test_the_assessment_page_shows_values_that_were_kept_as_recorded(ours, login, draft):
     draft.measurements_unmigrated = {"slr": {"left": "abc", "right": "55"}}
     draft.save()

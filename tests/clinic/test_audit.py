@@ -409,8 +409,9 @@ ALLOWED_BULK = {
     ("clinic/two_factor.py", ".exclude(pk=device.pk).delete()"),
     # enrolments a session began and never confirmed, a day old (secrets never used)
     ("clinic/two_factor.py", "created_at__lt=timezone.now()-PENDING_LIFETIME).delete()"),
-    # a set of backup codes replaced or voided: recorded by hand with _record() right after
-    ("clinic/two_factor.py", "StaticDevice.objects.filter(user=member).delete()"),
+    # the one-time backup codes of a set replaced or voided (not audited records; the change is
+    # recorded by hand with _record() right after)
+    ("clinic/two_factor.py", "device.token_set.all().delete()"),
     ("assessments/reminders.py", ".update(last_reminded_on"),
     # the e-mail throttle's counting rows (no record: keyed hashes only), a day old
     ("clinic/throttle.py", "SentMail.objects.filter(created_at__lt"),

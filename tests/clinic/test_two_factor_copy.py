@@ -225,6 +225,30 @@ def test_a_new_set_needs_a_code_and_voids_the_old_one(ours, settings):
     assert password_only(ours.frontdesk).post(VERIFY, {"code": new[0]}).status_code == 302
 
 
+@pytest.mark.parametrize(("action", "field"), [("codes", "codes-code"), ("off", "code")])
+def test_a_backup_code_neither_makes_a_new_set_nor_turns_it_off(ours, action, field):
+    """Both ask a code from the app: a printed sheet alone cannot take the second factor over."""
+    this = password_only(ours.frontdesk)
+    _device, codes = enrol_through_the_page(this)
+    response = this.post(OWN, {"action": action, field: codes[0]})
+    form = response.context["codes_form" if action == "codes" else "form"]
+    assert response.status_code == 200 and form.has_error("code", "format")
+    assert TOTPDevice.objects.filter(user=ours.frontdesk, confirmed=True).exists()
+    assert two_factor.backup_status(ours.frontdesk).left == 10  # the code was not spent
+
+
+def test_a_session_that_logged_in_with_a_backup_code_stays_in_after_a_new_set(ours):
+    _device, codes = enrol_through_the_page(password_only(ours.frontdesk))
+    client = password_only(ours.frontdesk)
+    assert client.post(VERIFY, {"code": codes[0]}).status_code == 302
+    made = two_factor.new_backup_codes(member=ours.frontdesk, by=ours.frontdesk)
+    assert len(made) == 10 and two_factor.backup_status(ours.frontdesk).left == 10
+    assert client.get(reverse("assessments:frontdesk_home")).status_code == 200
+    two_factor.reset_backup_codes(member=ours.frontdesk, by=ours.admin)
+    assert two_factor.backup_status(ours.frontdesk).left == 0
+    assert client.get(reverse("assessments:frontdesk_home")).status_code == 200
+
+
 def test_turning_it_off_takes_the_backup_codes_with_it(ours):
     this = password_only(ours.frontdesk)
     device, _codes = enrol_through_the_page(this)
