@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.rules.facts import CANCER_CHOICES, Cancer
+from assessments.rules.facts import CANCER_CHOICES, PROVOKERS, QUALITIES, Cancer
 from assessments.rules.measures import KG, MEASURE_BY_CODE, MEASURES, PERCENT, as_text
 from assessments.rules.weight import (
     BODY_WEIGHT,
@@ -23,6 +23,7 @@ from assessments.rules.weight import (
     percent_total_plausible,
 )
 from assessments.rules.wells import WELLS_ITEM_BY_CODE
+from patients.models import WorkStyle
 
 SIDE = [("", _("—")), ("left", _("Left")), ("right", _("Right")), ("both", _("Both"))]
 ONE_SIDE = [("", _("Neither")), ("left", _("Left")), ("right", _("Right"))]
@@ -36,23 +37,6 @@ REGIONS = [
     ("ankle_foot", _("Ankle and foot")),
     ("shoulder_neck", _("Shoulder and neck")),
     ("other", _("Other")),
-]
-QUALITIES = [
-    ("throbbing", _("Throbbing")),
-    ("cramping", _("Cramping")),
-    ("dull", _("Dull ache")),
-    ("heavy", _("Heavy")),
-    ("pulling", _("Pulling")),
-    ("numbness", _("Numbness")),
-    ("lump", _("Feels like a lump")),
-]
-PROVOKERS = [
-    ("walking", _("Walking")),
-    ("stairs", _("Stairs")),
-    ("standing_up", _("Standing up after sitting")),
-    ("night", _("At night")),
-    ("after_sport", _("After sport")),
-    ("cold", _("Cold")),
 ]
 PELVIC_TILT = [
     ("", _("—")),
@@ -75,13 +59,7 @@ SOLE_WEAR = [
     ("heel", _("Heel")),
     ("toe", _("Toe")),
 ]
-WORK = [
-    ("", _("—")),
-    ("desk", _("Desk work")),
-    ("standing", _("Standing work")),
-    ("driving", _("Driving")),
-    ("mixed", _("Mixed")),
-]
+WORK = [("", _("—")), *WorkStyle.choices]
 FOOTWEAR = [("", _("—")), ("flat", _("Flat shoes")), ("heels", _("Heels")), ("mixed", _("Both"))]
 
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.models import CarePlan, ExerciseLog, FunctionalScale, SafetyCheck
+from assessments.models import CarePlan, ExerciseLog, FunctionalScale, PlanItem, SafetyCheck
 
 # "no" is an answer of its own: nothing is checked until the patient answers. It is stored as ""
 # (SafetyCheck.swelling_heat_leg holds the leg, or nothing).
@@ -27,7 +27,9 @@ def loggable(day: dt.date, today: dt.date) -> bool:
 
 
 def exercises_of(plan: CarePlan) -> list[dict]:
-    return [item for item in plan.snapshot.get("items", []) if item["kind"] == "exercise"]
+    return [
+        item for item in plan.snapshot.get("items", []) if item["kind"] == PlanItem.Kind.EXERCISE
+    ]
 
 
 class DayLogForm(forms.Form):

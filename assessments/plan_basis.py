@@ -10,7 +10,13 @@ from assessments.rules.findings import PlanInput
 from assessments.rules.library import LibraryExercise
 from assessments.rules.redflags import screen
 
-KIND_ORDER = ["clinic", "exercise", "habit", "supporter", "compress"]
+KIND_ORDER = [
+    PlanItem.Kind.CLINIC,
+    PlanItem.Kind.EXERCISE,
+    PlanItem.Kind.HABIT,
+    PlanItem.Kind.SUPPORTER,
+    PlanItem.Kind.COMPRESS,
+]
 DOSE_FIELDS = ("hold_seconds", "reps", "sets", "times_per_day", "duration_minutes")
 
 

@@ -33,7 +33,7 @@ EXTRA_SIDES = [
     ("left", gettext_lazy("Left")),
     ("right", gettext_lazy("Right")),
 ]
-DOSED_KINDS = ("exercise", "compress")
+DOSED_KINDS = (PlanItem.Kind.EXERCISE, PlanItem.Kind.COMPRESS)
 
 
 class _Small(forms.Form):
@@ -76,10 +76,10 @@ class DoseForm(_Small):
     def __init__(self, *args, item: PlanItem, sided: bool, **kwargs):
         super().__init__(*args, **kwargs)
         keep = set()
-        if item.kind == "exercise":
+        if item.kind == PlanItem.Kind.EXERCISE:
             keep |= {"hold_seconds", "reps", "sets", "times_per_day", "duration_minutes"}
             keep.add("extra_sets_side")
-        elif item.kind == "compress":
+        elif item.kind == PlanItem.Kind.COMPRESS:
             keep.add("duration_minutes")
         if sided:
             keep.add("side")

@@ -20,7 +20,7 @@ from assessments.rules.plan_rules import care_item
 from assessments.rules.redflags import DEPARTMENT_LABELS, URGENCY_LABELS, patient_label
 from assessments.rules.verdicts import LEGS, check
 from assessments.rules.wording import both
-from patients.models import Appointment
+from patients.models import Appointment, AppointmentStatus
 
 
 def _next_visit(plan: CarePlan):
@@ -28,7 +28,7 @@ def _next_visit(plan: CarePlan):
         Appointment.objects.filter(
             patient=plan.patient,
             start__gte=timezone.now(),
-            status__in=["booked", "checked_in"],
+            status__in=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
         )
         .select_related("practitioner")
         .order_by("start")
@@ -92,7 +92,7 @@ def _item_snapshot(item: PlanItem, library, hazards) -> dict:
         "overridden": list(item.overridden),
         "held_leg": _held_leg(item, library, hazards),
     }
-    if item.kind == "exercise":
+    if item.kind == PlanItem.Kind.EXERCISE:
         entry.update(_exercise_snapshot(item))
     return entry
 

@@ -70,21 +70,47 @@ class EditConflict(Exception):
         self.current = current
 
 
+class BlockerCode:
+    """Why a draft cannot be published yet (`Blocker.code`; the last two are also the codes of
+    a `PlanError` refusing an item added by hand)."""
+
+    # Templates read these as attributes: a class must not be called there.
+    do_not_call_in_templates = True
+
+    # a referral stands and its explanation is not confirmed
+    REFERRAL_NOT_EXPLAINED = "referral_not_explained"
+    # a current red flag of the assessment awaits acknowledgement
+    UNACKNOWLEDGED_FLAG = "unacknowledged_flag"
+    # the assessment's red flags changed after the draft was made (an amendment): the draft's
+    # referrals are out of date, propose again
+    FLAGS_CHANGED = "flags_changed"
+    # the current rules raise a red flag the signed assessment does not have (a rules change):
+    # screen it again
+    SCREEN_OUTDATED = "screen_outdated"
+    # an item given where an absolute hazard holds, or a relative one with no written reason
+    # answering it (`item`, `blocks`)
+    ABSOLUTE = "absolute"
+    NEEDS_REASON = "needs_reason"
+
+
 @dataclass(frozen=True)
 class Blocker:
-    """Why a draft cannot be published yet. `code`:
-    - "referral_not_explained": a referral stands and its explanation is not confirmed;
-    - "unacknowledged_flag": a current red flag of the assessment awaits acknowledgement;
-    - "flags_changed": the assessment's red flags changed after the draft was made (an
-      amendment): the draft's referrals are out of date, propose again;
-    - "screen_outdated": the current rules raise a red flag the signed assessment does not
-      have (a rules change): screen it again;
-    - "absolute" / "needs_reason": an item given where an absolute hazard holds, or a relative
-      one with no written reason answering it (`item`, `blocks`)."""
+    """Why a draft cannot be published yet: a `BlockerCode`, and for an item the item and the
+    hazards' blocks that stop it."""
 
     code: str
     item: PlanItem | None = None
     blocks: tuple[Block, ...] = ()
+
+    @property
+    def message(self):
+        """What the practitioner is told beside a blocked item."""
+        if self.code == BlockerCode.ABSOLUTE:
+            return _(
+                "An absolute hazard holds this item where it is given: change its side or "
+                "remove it."
+            )
+        return _("A relative hazard holds this item: write a reason or remove it.")
 
 
 # Drafts ------------------------------------------------------------------------------------
@@ -195,7 +221,7 @@ def create_draft(*, assessment: Assessment, by, today: dt.date, lifted=()) -> Ca
             position=position,
             kind=item.kind,
             code=item.code,
-            exercise=rows.get(item.code) if item.kind == "exercise" else None,
+            exercise=rows.get(item.code) if item.kind == PlanItem.Kind.EXERCISE else None,
             label=label["ja"],
             label_en=label["en"],
             detail=detail["ja"],
@@ -283,7 +309,9 @@ def addable(rows: dict[str, Exercise]) -> list[tuple[str, str, str]]:
     """(kind, code, label) of everything a practitioner may add by hand: the clinic's active
     exercises (`rows`, the clinic's library) and every in-clinic, habit, supporter and compress
     rule."""
-    found = [("exercise", row.code, row.name) for row in rows.values() if not row.retired]
+    found = [
+        (PlanItem.Kind.EXERCISE, row.code, row.name) for row in rows.values() if not row.retired
+    ]
     for (kind, code), rule in RULE_BY_KEY.items():
         found.append((kind, code, str(rule.label)))
     return sorted(found, key=lambda entry: KIND_ORDER.index(entry[0]))
@@ -307,9 +335,10 @@ def add_item(
     plan = _draft(plan, revision)
     rows = library_for(plan.clinic_id)
     library = pure_library(rows)
-    row = rows.get(code) if kind == "exercise" else None
-    if (kind == "exercise" and (row is None or row.retired)) or (
-        kind != "exercise" and (kind, code) not in RULE_BY_KEY
+    exercise = kind == PlanItem.Kind.EXERCISE
+    row = rows.get(code) if exercise else None
+    if (exercise and (row is None or row.retired)) or (
+        not exercise and (kind, code) not in RULE_BY_KEY
     ):
         raise PlanError("unknown_item")
     if plan.items.filter(kind=kind, code=code, removed=False).exists():
@@ -323,7 +352,8 @@ def add_item(
     answered = answers if override_reason.strip() else ()
     refused = refusal(kind, code, dose["side"], library, hazards, answered=answered)
     if refused is not None:
-        raise PlanError("absolute" if refused.absolute else "needs_reason", refused)
+        code = BlockerCode.ABSOLUTE if refused.absolute else BlockerCode.NEEDS_REASON
+        raise PlanError(code, refused)
     overridden = relative_codes(kind, code, dose["side"], library, hazards)
     position = (plan.items.aggregate(p=Max("position"))["p"] or 0) + 1
     rule = RULE_BY_KEY.get((kind, code))
@@ -491,11 +521,11 @@ def screened(plan: CarePlan, today) -> Screened:
 def _flag_blockers(plan: CarePlan, state: Screened) -> list[Blocker]:
     blockers = []
     if plan.assessment.flags.filter(is_current=True, acknowledged_at__isnull=True).exists():
-        blockers.append(Blocker("unacknowledged_flag"))
+        blockers.append(Blocker(BlockerCode.UNACKNOWLEDGED_FLAG))
     if state.unstored_flags:
-        blockers.append(Blocker("screen_outdated"))
+        blockers.append(Blocker(BlockerCode.SCREEN_OUTDATED))
     elif _flags_changed(plan):
-        blockers.append(Blocker("flags_changed"))
+        blockers.append(Blocker(BlockerCode.FLAGS_CHANGED))
     return blockers
 
 
@@ -507,7 +537,7 @@ def publish_blockers(
     state = state or screened(plan, today)
     blockers = _flag_blockers(plan, state)
     if plan.referrals and not referral_explained and plan.referral_explained_at is None:
-        blockers.append(Blocker("referral_not_explained"))
+        blockers.append(Blocker(BlockerCode.REFERRAL_NOT_EXPLAINED))
     blockers += item_blockers(plan, rows, state.hazards)
     return blockers
 
@@ -520,9 +550,9 @@ def item_blockers(plan: CarePlan, rows, hazards, items=None) -> list[Blocker]:
         verdict = item_verdict(item.kind, item.code, item.side, library, hazards)
         absolute, relative = unmet(verdict, item.overridden if item.override_reason else ())
         if absolute:
-            found.append(Blocker("absolute", item, absolute))
+            found.append(Blocker(BlockerCode.ABSOLUTE, item, absolute))
         elif relative:
-            found.append(Blocker("needs_reason", item, relative))
+            found.append(Blocker(BlockerCode.NEEDS_REASON, item, relative))
     return found
 
 
@@ -546,7 +576,9 @@ def given_under_current_rules(plan: CarePlan, hazards) -> list[Blocker]:
     published under earlier rules, or before an amendment). Staff are told to draft anew."""
     rows = library_for(plan.clinic_id)
     entries = [
-        entry for entry in _given_entries(plan) if entry.kind != "exercise" or entry.code in rows
+        entry
+        for entry in _given_entries(plan)
+        if entry.kind != PlanItem.Kind.EXERCISE or entry.code in rows
     ]
     try:
         return item_blockers(plan, rows, hazards, entries)

@@ -7,7 +7,16 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from assessments.models import Assessment, CarePlan, ExerciseLog, PlanStatus, Referral
+from assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    CarePlan,
+    ExerciseLog,
+    PlanItem,
+    PlanStatus,
+    Referral,
+    ReferralStatus,
+)
 from assessments.rules.measures import MEASURE_BY_CODE
 from clinic.templatetags.hikagami import in_language
 
@@ -45,7 +54,7 @@ def adherence(patient, today: dt.date, days: int, plan=None, logs=None) -> dict:
             "rate": len(done_days[item["code"]]) / assigned,
         }
         for item in plan.snapshot.get("items", [])
-        if item["kind"] == "exercise"
+        if item["kind"] == PlanItem.Kind.EXERCISE
     ]
     if not items:
         return {"overall": None, "items": []}
@@ -80,7 +89,7 @@ def pain_series(patient, since: dt.date) -> list[dict]:
 def asymmetry_changes(patient) -> list[dict]:
     """Each measure's left-right difference at the first signed assessment and at the latest."""
     signed = list(
-        Assessment.objects.filter(patient=patient, status="signed")
+        Assessment.objects.filter(patient=patient, status=AssessmentStatus.SIGNED)
         .order_by("signed_at", "id")
         .only("screening", "signed_at")
     )
@@ -190,7 +199,7 @@ def watch_list(clinic_id, today: dt.date) -> dict:
                 rising.append({"patient": plan.patient, "before": before, "after": after})
     referrals = (
         Referral.objects.filter(clinic_id=clinic_id)
-        .exclude(status="closed")
+        .exclude(status=ReferralStatus.CLOSED)
         .select_related("patient")
     )
     return {"low": low, "rising": rising, "referrals": list(referrals[:20])}

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from assessments.models import CarePlan, ExerciseLog, SafetyCheck
+from assessments.models import CarePlan, ExerciseLog, PlanStatus, SafetyCheck
 from clinic import audit, mail
 from patients.models import Patient
 
@@ -20,7 +20,7 @@ def due(today: dt.date):
     since = today - dt.timedelta(days=QUIET_DAYS - 1)
     logged = ExerciseLog.objects.filter(patient=OuterRef("pk"), day__gte=since)
     checked = SafetyCheck.objects.filter(patient=OuterRef("pk"), day__gte=since)
-    has_plan = CarePlan.objects.filter(patient=OuterRef("pk"), status="published")
+    has_plan = CarePlan.objects.filter(patient=OuterRef("pk"), status=PlanStatus.PUBLISHED)
     return (
         Patient.objects.filter(
             portal_user__is_active=True, reminders_opt_out=False, is_archived=False

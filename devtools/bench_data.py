@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Assessment
+from assessments.models import Assessment, AssessmentStatus, CarePlan, PlanItem, PlanStatus
 from clinic.models import Clinic, Role, User
 from patients.models import Patient
 
@@ -38,13 +38,13 @@ def assessment_with_history(clinic: Clinic, earlier: int) -> Assessment:
     """The current draft of a patient who has `earlier` signed assessments (made once, reused)."""
     practitioner = practitioner_for(clinic)
     patient = Patient.objects.filter(clinic=clinic, is_archived=False).order_by("number")[earlier]
-    signed = patient.assessments.filter(status="signed").count()
+    signed = patient.assessments.filter(status=AssessmentStatus.SIGNED).count()
     today = timezone.localdate()
     for _ in range(earlier - signed):
         services.record(
             patient=patient, practitioner=practitioner, sections=SECTIONS, today=today, sign_it=True
         )
-    draft = patient.assessments.filter(status="draft").first()
+    draft = patient.assessments.filter(status=AssessmentStatus.DRAFT).first()
     return draft or services.record(
         patient=patient, practitioner=practitioner, sections=SECTIONS, today=today
     )
@@ -72,9 +72,10 @@ def published_plan(clinic: Clinic):
     """A published plan with five home exercises for a bench patient (made once, reused)."""
     from assessments import plans
     from assessments.library import install_shipped
-    from assessments.models import CarePlan
 
-    found = CarePlan.objects.filter(clinic=clinic, status="published", patient__number=1).first()
+    found = CarePlan.objects.filter(
+        clinic=clinic, status=PlanStatus.PUBLISHED, patient__number=1
+    ).first()
     if found:
         return found
     install_shipped(clinic)
@@ -104,7 +105,7 @@ def patient_with_logs(clinic: Clinic, number: int, days: int):
     from assessments.models import ExerciseLog
 
     patient = Patient.objects.get(clinic=clinic, number=number)
-    plan = patient.care_plans.filter(status="published").first()
+    plan = patient.care_plans.filter(status=PlanStatus.PUBLISHED).first()
     if plan is None:
         install_shipped(clinic)
         practitioner = practitioner_for(clinic)
@@ -130,7 +131,11 @@ def patient_with_logs(clinic: Clinic, number: int, days: int):
         patient.save()
     if not ExerciseLog.objects.filter(patient=patient).exists():
         today = timezone.localdate()
-        codes = [item["code"] for item in plan.snapshot["items"] if item["kind"] == "exercise"]
+        codes = [
+            item["code"]
+            for item in plan.snapshot["items"]
+            if item["kind"] == PlanItem.Kind.EXERCISE
+        ]
         ExerciseLog.objects.bulk_create(
             ExerciseLog(
                 patient=patient,

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic import validators
 from clinic.models import Clinic
-from patients import normalize
+from patients import normalize, scheduling
+from patients.work import Work
 
 
 class Sex(models.TextChoices):
@@ -16,10 +17,10 @@ class Sex(models.TextChoices):
 
 
 class WorkStyle(models.TextChoices):
-    DESK = "desk", _("Desk work")
-    STANDING = "standing", _("Standing work")
-    DRIVING = "driving", _("Driving")
-    MIXED = "mixed", _("Mixed")
+    DESK = Work.DESK, _("Desk work")
+    STANDING = Work.STANDING, _("Standing work")
+    DRIVING = Work.DRIVING, _("Driving")
+    MIXED = Work.MIXED, _("Mixed")
 
 
 class Patient(models.Model):
@@ -177,12 +178,13 @@ class Consent(models.Model):
 
 
 class AppointmentStatus(models.TextChoices):
-    BOOKED = "booked", _("Booked")
-    CHECKED_IN = "checked_in", _("Checked in")
-    IN_SESSION = "in_session", _("In session")
-    COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
-    NO_SHOW = "no_show", _("No-show")
+    # The codes are the pure scheduling rules' own, so the two cannot drift apart.
+    BOOKED = scheduling.BOOKED, _("Booked")
+    CHECKED_IN = scheduling.CHECKED_IN, _("Checked in")
+    IN_SESSION = scheduling.IN_SESSION, _("In session")
+    COMPLETED = scheduling.COMPLETED, _("Completed")
+    CANCELLED = scheduling.CANCELLED, _("Cancelled")
+    NO_SHOW = scheduling.NO_SHOW, _("No-show")
 
 
 # Statuses that hold the practitioner's time: a new booking may not overlap them.
@@ -239,3 +241,8 @@ class Appointment(models.Model):
     @property
     def minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def is_in_clinic(self) -> bool:
+        """Checked in or in session: the patient is here, so the visit can be assessed."""
+        return self.status in (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_SESSION)

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from assessments.rules import plan_rules
 from clinic.models import Clinic
 from patients.models import Patient
 
@@ -133,14 +134,28 @@ class CarePlan(models.Model):
     def is_draft(self) -> bool:
         return self.status == PlanStatus.DRAFT
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == PlanStatus.PUBLISHED
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.status == PlanStatus.SUPERSEDED
+
+    @property
+    def was_given(self) -> bool:
+        """Given to the patient: the current plan or one it replaced (never a set-aside draft)."""
+        return self.status in GIVEN_STATUSES
+
 
 class PlanItem(models.Model):
     class Kind(models.TextChoices):
-        CLINIC = "clinic", _("In-clinic work")
-        EXERCISE = "exercise", _("Home exercise")
-        HABIT = "habit", _("Habit")
-        SUPPORTER = "supporter", _("Knee supporter")
-        COMPRESS = "compress", _("Compress")
+        # The codes are the plan rules' own, so the two cannot drift apart.
+        CLINIC = plan_rules.CLINIC, _("In-clinic work")
+        EXERCISE = plan_rules.EXERCISE, _("Home exercise")
+        HABIT = plan_rules.HABIT, _("Habit")
+        SUPPORTER = plan_rules.SUPPORTER, _("Knee supporter")
+        COMPRESS = plan_rules.COMPRESS, _("Compress")
 
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField(default=0)

@@ -34,15 +34,17 @@ class Quality:
     LUMP = "lump"
 
 
-QUALITY_LABELS = {
-    Quality.THROBBING: _("throbbing"),
-    Quality.CRAMPING: _("cramping"),
-    Quality.DULL: _("dull"),
-    Quality.HEAVY: _("heavy"),
-    Quality.PULLING: _("pulling"),
-    Quality.NUMBNESS: _("numbness"),
-    Quality.LUMP: _("feels like a lump"),
-}
+# The one definition of the qualities: the complaint form's choices and the explanations' labels.
+QUALITIES = (
+    (Quality.THROBBING, _("Throbbing")),
+    (Quality.CRAMPING, _("Cramping")),
+    (Quality.DULL, _("Dull ache")),
+    (Quality.HEAVY, _("Heavy")),
+    (Quality.PULLING, _("Pulling")),
+    (Quality.NUMBNESS, _("Numbness")),
+    (Quality.LUMP, _("Feels like a lump")),
+)
+QUALITY_LABELS = dict(QUALITIES)
 
 
 class Provoker:
@@ -54,14 +56,16 @@ class Provoker:
     COLD = "cold"
 
 
-PROVOKER_LABELS = {
-    Provoker.WALKING: _("walking"),
-    Provoker.STAIRS: _("stairs"),
-    Provoker.STANDING_UP: _("standing up after sitting"),
-    Provoker.NIGHT: _("at night"),
-    Provoker.AFTER_SPORT: _("after sport"),
-    Provoker.COLD: _("cold"),
-}
+# The one definition of what makes it worse: the complaint form's choices and the labels.
+PROVOKERS = (
+    (Provoker.WALKING, _("Walking")),
+    (Provoker.STAIRS, _("Stairs")),
+    (Provoker.STANDING_UP, _("Standing up after sitting")),
+    (Provoker.NIGHT, _("At night")),
+    (Provoker.AFTER_SPORT, _("After sport")),
+    (Provoker.COLD, _("Cold")),
+)
+PROVOKER_LABELS = dict(PROVOKERS)
 
 
 @dataclass(frozen=True)

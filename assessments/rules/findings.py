@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from patients.work import Work
+
 from .asymmetry import Asymmetry
 from .evidence import joined
 from .facts import SIDE_LABELS, AssessmentFacts, Quality, Side
@@ -200,7 +202,7 @@ def _desk_work(plan: PlanInput) -> tuple[Seen, ...]:
     hours = _decimal(plan.habits.get("sitting_hours"))
     long_hours = hours is not None and hours >= DESK_HOURS
     return (
-        *_seen(plan.habits.get("work_style") == "desk", _("Desk work")),
+        *_seen(plan.habits.get("work_style") == Work.DESK, _("Desk work")),
         *_seen(
             long_hours,
             format_lazy(_("Sits {hours} hours a day"), hours=number(hours) if long_hours else ""),
@@ -332,7 +334,7 @@ FINDING_RULES: tuple[FindingRule, ...] = (
     FindingRule(
         "driving_work",
         _("Driving for work"),
-        lambda plan: _seen(plan.habits.get("work_style") == "driving", _("Drives for work")),
+        lambda plan: _seen(plan.habits.get("work_style") == Work.DRIVING, _("Drives for work")),
     ),
     FindingRule(
         "crosses_legs",

@@ -89,6 +89,7 @@ def _render_plan(request, plan, editor):
             "items": editor.items,
             "blocked_items": blocked,
             "flag_blockers": {b.code for b in blockers if b.item is None},
+            "blocker_codes": plans.BlockerCode,
             "outdated": outdated,
             "outdated_labels": [blocker.item.label for blocker in outdated],
             "conflict_lines": editor.conflict_lines(),
@@ -158,7 +159,7 @@ def _show(request, editor, refused):
     if refused.code == "refused":
         editor.show_refusals(refused.detail)
         messages.error(request, _("Nothing was saved: a hazard stops a change (see the item)."))
-    elif refused.code in ("absolute", "needs_reason"):
+    elif refused.code in (plans.BlockerCode.ABSOLUTE, plans.BlockerCode.NEEDS_REASON):
         editor.show_add_refusal(refused.detail)
         messages.error(request, _("Not added: see the marked field. Nothing else was saved."))
     elif refused.code == "already_in_plan":
@@ -166,7 +167,7 @@ def _show(request, editor, refused):
         messages.error(request, _("Not added: see the marked field. Nothing else was saved."))
     elif refused.code == "blocked":
         codes = {blocker.code for blocker in refused.detail}
-        if "referral_not_explained" in codes:
+        if plans.BlockerCode.REFERRAL_NOT_EXPLAINED in codes:
             editor.referral_error = _("Confirm that the referral was explained to the patient.")
         messages.error(request, _("Not published: see what is still needed below."))
     else:

@@ -26,6 +26,7 @@ from django.test.utils import (
     teardown_test_environment,
 )
 
+from assessments.models import PlanItem
 from clinic.models import Clinic, User
 from devtools import bench_data as bench_assessments
 from patients.models import Patient
@@ -252,7 +253,9 @@ class Command(BaseCommand):
         clinic = Clinic.objects.get(slug=SMALL_CLINIC)
         plan = bench_assessments.published_plan(clinic)
         given = plans.plan_input(plan.assessment, plans.library_for(clinic.pk), dt.date.today())
-        exercises = sum(1 for item in plan.snapshot["items"] if item["kind"] == "exercise")
+        exercises = sum(
+            1 for item in plan.snapshot["items"] if item["kind"] == PlanItem.Kind.EXERCISE
+        )
         generation = _timed(lambda: propose(given), max(runs, 50))
         messages = []
         handler = _ListHandler(messages)

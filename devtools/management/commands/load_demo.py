@@ -14,7 +14,7 @@ from django.utils import timezone
 from assessments import plans
 from assessments import services as assessment_services
 from assessments.library import install_shipped
-from assessments.models import ExerciseLog
+from assessments.models import ExerciseLog, PlanItem, PlanStatus
 from clinic import audit, two_factor
 from clinic.models import Clinic, Role, User
 from patients import normalize, services
@@ -255,7 +255,7 @@ class Command(BaseCommand):
 
     def _three_weeks_of_logs(self, patient):
         """The demo patient's home log: most days done, pain easing from 5 to about 2."""
-        plan = patient.care_plans.filter(status="published").first()
+        plan = patient.care_plans.filter(status=PlanStatus.PUBLISHED).first()
         if plan is None:
             return
         today = timezone.localdate()
@@ -263,7 +263,11 @@ class Command(BaseCommand):
             # demo history: the plan has been followed for three weeks
             plan.published_at = timezone.now() - dt.timedelta(days=22)
             plan.save(update_fields=["published_at"])
-        codes = [item["code"] for item in plan.snapshot["items"] if item["kind"] == "exercise"]
+        codes = [
+            item["code"]
+            for item in plan.snapshot["items"]
+            if item["kind"] == PlanItem.Kind.EXERCISE
+        ]
         for days_ago in range(21, 0, -1):
             day = today - dt.timedelta(days=days_ago)
             for index, code in enumerate(codes):

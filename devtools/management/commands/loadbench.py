@@ -27,7 +27,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from assessments.models import CarePlan
+from assessments.models import CarePlan, PlanStatus
 from clinic.models import Clinic
 from devtools import bench_data as bench_assessments
 from devtools import loadgen
@@ -153,7 +153,9 @@ class Command(BaseCommand):
         practitioner.set_password(password)
         practitioner.save(update_fields=["password"])
         plan_ids = list(
-            CarePlan.objects.filter(clinic=clinic, status="published").values_list("pk", flat=True)
+            CarePlan.objects.filter(clinic=clinic, status=PlanStatus.PUBLISHED).values_list(
+                "pk", flat=True
+            )
         )
         active = Patient.objects.filter(clinic=clinic, is_archived=False).count()
         list_pages = max(1, min(40, -(-active // settings.PATIENTS_PER_PAGE)))
