@@ -15,6 +15,7 @@ class AssessmentsConfig(AppConfig):
             models.RedFlag,
             models.Amendment,
             models.Measurement,
+            *models.SECTION_RECORDS.values(),
             models.AsymmetryThreshold,
             models.Exercise,
             models.PlanItem,
@@ -22,7 +23,20 @@ class AssessmentsConfig(AppConfig):
             models.ExerciseLog,
             models.SafetyCheck,
             models.FunctionalScale,
+            models.FunctionalActivity,
         ):
             audit.register(model)
+        audit.register(models.ComplaintTrait)
+        audit.register_subject(
+            models.ComplaintTrait,
+            lambda trait: (
+                trait.complaint.assessment.clinic_id,
+                trait.complaint.assessment.patient_id,
+            ),
+        )
+        audit.register_subject(
+            models.FunctionalActivity,
+            lambda activity: (activity.scale.patient.clinic_id, activity.scale.patient_id),
+        )
         audit.register(models.CarePlan, exclude_fields=["handout_pdf"])
         audit_display.SECTION_LABELS.update(models.assessment.SECTIONS)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from assessments import models as am
 from assessments import pdf, summary
 from assessments.models import GIVEN_STATUSES, CarePlan
-from assessments.models.assessment import SECTIONS
+from assessments.models.assessment import SECTION_CODES, SECTIONS
 from clinic import audit_display
 from clinic.audit import field_label
 from clinic.models import AuditEntry, User
@@ -50,7 +50,7 @@ def row(obj) -> dict:
 
 def build(patient) -> dict:
     assessments = []
-    found = patient.assessments.order_by("created_at", "pk").prefetch_related("measurement_rows")
+    found = patient.assessments.order_by("created_at", "pk").with_findings()
     for assessment in found:
         entry = _assessment_row(assessment)
         entry["flags_raised"] = [row(flag) for flag in assessment.flags.order_by("pk")]
@@ -82,20 +82,45 @@ def build(patient) -> dict:
         "referrals": [row(r) for r in patient.referrals.order_by("number")],
         "exercise_logs": [row(log) for log in patient.exercise_logs.order_by("day", "pk")],
         "safety_checks": [row(c) for c in patient.safety_checks.order_by("pk")],
-        "functional_scales": [row(s) for s in patient.functional_scales.order_by("pk")],
+        "functional_scales": [
+            _scale_row(scale)
+            for scale in patient.functional_scales.order_by("pk").prefetch_related("activity_rows")
+        ],
     }
 
 
 def _assessment_row(assessment) -> dict:
-    """An assessment's stored fields, its measurements (typed rows and the body weight) as the
-    one section they make, in the place and shape that section always had."""
+    """An assessment's stored fields and its sections (typed records, measurement rows and the
+    body weight) each in the place and shape it had when the sections were JSON columns; the
+    answers the move to typed records kept as recorded, when there are any, after them."""
     entry = {}
+    sections = iter(SECTION_CODES)
     for key, value in row(assessment).items():
-        if key == "body_weight_kg":
-            continue  # in the measurements, as "body_weight_kg"
+        if key in ("body_weight_kg", "findings_unmigrated"):
+            continue  # in the measurements, as "body_weight_kg"; and below
         entry[key] = value
-        if key == "posture":
-            entry["measurements"] = assessment.section("measurements")
+        if key in ("status", "measurements_unmigrated"):
+            for code in sections:
+                entry[code] = assessment.section(code)
+                if code in ("measurements", "red_flags"):
+                    break
+    if assessment.findings_unmigrated:
+        entry["findings_unmigrated"] = assessment.findings_unmigrated
+    return entry
+
+
+def _scale_row(scale) -> dict:
+    """A PSFS with its activities (rows) as the list it always had, after the day; activities
+    the move to rows kept as recorded, when there are any."""
+    entry = {}
+    for key, value in row(scale).items():
+        if key == "activities_unmigrated":
+            continue
+        entry[key] = value
+        if key == "recorded_on":
+            entry["activities"] = scale.activities
+    if scale.activities_unmigrated:
+        entry["activities_unmigrated"] = scale.activities_unmigrated
     return entry
 
 
@@ -218,7 +243,17 @@ def _sections(record: dict) -> list[dict]:
         block(_("Referrals"), am.Referral, record["referrals"]),
         block(_("Home exercise log"), am.ExerciseLog, record["exercise_logs"], compact=True),
         block(_("Safety checks"), am.SafetyCheck, record["safety_checks"], compact=True),
-        block(_("Function scores (PSFS)"), am.FunctionalScale, record["functional_scales"]),
+        block(
+            _("Function scores (PSFS)"),
+            am.FunctionalScale,
+            record["functional_scales"],
+            lambda data: [
+                {
+                    "title": _("Activities"),
+                    "lines": [(a["name"], f"{a['score']} / 10") for a in data["activities"]],
+                }
+            ],
+        ),
         {
             "title": _("Who used these records"),
             "compact": True,

@@ -11,6 +11,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models.findings import (
+    ONE_SIDE,
+    Footwear,
+    Gait,
+    Laterality,
+    PelvicTilt,
+    Region,
+    SoleWear,
+)
 from assessments.rules.facts import CANCER_CHOICES, PROVOKERS, QUALITIES, Cancer
 from assessments.rules.measures import KG, MEASURE_BY_CODE, MEASURES, PERCENT, as_text
 from assessments.rules.weight import (
@@ -25,42 +34,14 @@ from assessments.rules.weight import (
 from assessments.rules.wells import WELLS_ITEM_BY_CODE
 from patients.models import WorkStyle
 
-SIDE = [("", _("—")), ("left", _("Left")), ("right", _("Right")), ("both", _("Both"))]
-ONE_SIDE = [("", _("Neither")), ("left", _("Left")), ("right", _("Right"))]
-REGIONS = [
-    ("knee_back", _("Back of the knee")),
-    ("calf", _("Calf")),
-    ("thigh_back", _("Back of the thigh")),
-    ("knee_front", _("Front of the knee")),
-    ("hip", _("Hip")),
-    ("lower_back", _("Lower back")),
-    ("ankle_foot", _("Ankle and foot")),
-    ("shoulder_neck", _("Shoulder and neck")),
-    ("other", _("Other")),
-]
-PELVIC_TILT = [
-    ("", _("—")),
-    ("neutral", _("Neutral")),
-    ("anterior", _("Anterior")),
-    ("posterior", _("Posterior")),
-]
-GAIT = [
-    ("", _("—")),
-    ("normal", _("Normal")),
-    ("toe_in", _("Toe-in")),
-    ("toe_out", _("Toe-out")),
-    ("antalgic", _("Antalgic (protecting one leg)")),
-]
-SOLE_WEAR = [
-    ("", _("—")),
-    ("even", _("Even")),
-    ("outer", _("Outer edge")),
-    ("inner", _("Inner edge")),
-    ("heel", _("Heel")),
-    ("toe", _("Toe")),
-]
+SIDE = [("", _("—")), *Laterality.choices]
+ONE_SIDE_OR_NEITHER = [("", _("Neither")), *ONE_SIDE]
+REGIONS = Region.choices
+PELVIC_TILT = [("", _("—")), *PelvicTilt.choices]
+GAIT = [("", _("—")), *Gait.choices]
+SOLE_WEAR = [("", _("—")), *SoleWear.choices]
 WORK = [("", _("—")), *WorkStyle.choices]
-FOOTWEAR = [("", _("—")), ("flat", _("Flat shoes")), ("heels", _("Heels")), ("mixed", _("Both"))]
+FOOTWEAR = [("", _("—")), *Footwear.choices]
 
 
 def _json_value(value):
@@ -157,16 +138,16 @@ class PostureForm(SectionForm):
     )
     pelvic_tilt = forms.ChoiceField(label=_("Pelvic tilt"), choices=PELVIC_TILT, required=False)
     pelvic_high_side = forms.ChoiceField(
-        label=_("Pelvis higher on"), choices=ONE_SIDE, required=False
+        label=_("Pelvis higher on"), choices=ONE_SIDE_OR_NEITHER, required=False
     )
     pelvic_rotation = forms.ChoiceField(
-        label=_("Pelvis rotated forward on"), choices=ONE_SIDE, required=False
+        label=_("Pelvis rotated forward on"), choices=ONE_SIDE_OR_NEITHER, required=False
     )
     knee_hyperextension = forms.ChoiceField(
         label=_("Locked (hyperextended) knees"), choices=SIDE, required=False
     )
     weight_on_leg = forms.ChoiceField(
-        label=_("Habitually stands on"), choices=ONE_SIDE, required=False
+        label=_("Habitually stands on"), choices=ONE_SIDE_OR_NEITHER, required=False
     )
     note = forms.CharField(
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -386,12 +367,14 @@ class PalpationForm(SectionForm):
 
 
 class HabitsForm(SectionForm):
-    bag_side = forms.ChoiceField(label=_("Carries the bag on"), choices=ONE_SIDE, required=False)
+    bag_side = forms.ChoiceField(
+        label=_("Carries the bag on"), choices=ONE_SIDE_OR_NEITHER, required=False
+    )
     leg_on_top = forms.ChoiceField(
-        label=_("Crosses legs with this leg on top"), choices=ONE_SIDE, required=False
+        label=_("Crosses legs with this leg on top"), choices=ONE_SIDE_OR_NEITHER, required=False
     )
     stands_on_one_leg = forms.ChoiceField(
-        label=_("Stands resting on one leg"), choices=ONE_SIDE, required=False
+        label=_("Stands resting on one leg"), choices=ONE_SIDE_OR_NEITHER, required=False
     )
     sitting_hours = forms.DecimalField(
         label=_("Hours sitting a day"),
@@ -428,7 +411,9 @@ class RedFlagsForm(SectionForm):
     """The red-flag screen, the history (asked once: the Wells score reads the same answers) and
     the Wells items found on examination, asked beside the score."""
 
-    leg_swelling = forms.ChoiceField(label=_("One leg swollen"), choices=ONE_SIDE, required=False)
+    leg_swelling = forms.ChoiceField(
+        label=_("One leg swollen"), choices=ONE_SIDE_OR_NEITHER, required=False
+    )
     swelling_sudden = forms.BooleanField(label=_("The swelling came on suddenly"), required=False)
     leg_warm = forms.BooleanField(label=_("The leg is warm or hot"), required=False)
     stairs_or_walking_harder = forms.BooleanField(
@@ -539,3 +524,43 @@ class ThresholdForm(forms.Form):
         decimal_places=1,
     )
     note = forms.CharField(label=_("Why this value"), max_length=300, required=False)
+
+
+class OutcomesForm(forms.Form):
+    """The outcomes page's filters: a period (a year to today by default), a practitioner, a
+    complaint region."""
+
+    MAX_DAYS = 366 * 5
+
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=None, required=False, empty_label=_("Everyone")
+    )
+    region = forms.ChoiceField(
+        label=_("Where it hurts"), choices=[("", _("Every region")), *REGIONS], required=False
+    )
+
+    def __init__(self, *args, practitioners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = practitioners
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("The end comes before the start."))
+            elif (end - start).days > self.MAX_DAYS:
+                self.add_error("end", _("Choose a period of five years or less."))
+        return cleaned
+
+    @classmethod
+    def defaults(cls, today) -> dict:
+        return {"start": today - dt.timedelta(days=365), "end": today}

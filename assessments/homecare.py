@@ -5,10 +5,18 @@ import datetime as dt
 from django import forms
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.models import CarePlan, ExerciseLog, FunctionalScale, PlanItem, SafetyCheck
+from assessments.models import (
+    CarePlan,
+    ExerciseLog,
+    FunctionalActivity,
+    FunctionalScale,
+    PlanItem,
+    SafetyCheck,
+)
 
 # "no" is an answer of its own: nothing is checked until the patient answers. It is stored as ""
 # (SafetyCheck.swelling_heat_leg holds the leg, or nothing).
@@ -108,12 +116,12 @@ def initial_for(patient, day: dt.date) -> dict:
             initial[f"{log.item_code}-{part}"] = getattr(log, part)
     check = SafetyCheck.objects.filter(patient=patient, day=day).first()
     if check:
-        initial.update(
-            swelling_heat_leg=check.swelling_heat_leg or NO_SWELLING,
-            night_pain=check.night_pain,
-            numbness=check.numbness,
-            lump_grew=check.lump_grew,
-        )
+        initial |= {
+            "swelling_heat_leg": check.swelling_heat_leg or NO_SWELLING,
+            "night_pain": check.night_pain,
+            "numbness": check.numbness,
+            "lump_grew": check.lump_grew,
+        }
     return initial
 
 
@@ -124,12 +132,23 @@ def save_functional_scale(*, patient, day, activities: list[dict]) -> Functional
     for activity in activities:
         score = activity.get("score")
         if not str(activity.get("name", "")).strip() or not (
-            isinstance(score, int) and 0 <= score <= 10
+            isinstance(score, int) and not isinstance(score, bool) and 0 <= score <= 10
         ):
             raise ValueError(f"not an activity with a 0-10 score: {activity!r}")
-    scale = FunctionalScale(patient=patient, recorded_on=day, activities=activities)
+    scale = FunctionalScale(patient=patient, recorded_on=day)
     scale.full_clean()
-    scale.save()
+    rows = [
+        FunctionalActivity(position=position, name=activity["name"].strip(), score=score)
+        for position, activity in enumerate(activities)
+        if (score := activity["score"]) is not None
+    ]
+    for row in rows:
+        row.full_clean(exclude=["scale"])
+    with transaction.atomic():
+        scale.save()
+        for row in rows:
+            row.scale = scale
+            row.save()
     return scale
 
 
@@ -162,6 +181,15 @@ def save_day(*, patient, plan, day, entries: dict, safety: dict, today) -> Safet
     if before != (check.swelling_heat_leg, check.night_pain, check.numbness, check.lump_grew):
         check.seen_at = check.seen_by = None  # a changed answer needs a fresh look
     check.save()
+    return check
+
+
+def mark_seen(*, check: SafetyCheck, by) -> SafetyCheck:
+    """A staff member saw a patient's safety answers (the watch list drops them)."""
+    if by.clinic_id != check.patient.clinic_id:
+        raise ValueError("only the patient's clinic marks their answers seen")
+    check.seen_at, check.seen_by = timezone.now(), by
+    check.save(update_fields=["seen_at", "seen_by"])
     return check
 
 

@@ -601,7 +601,7 @@ def publish(*, plan: CarePlan, by, today, referral_explained: bool) -> CarePlan:
     plan.snapshot = snapshot(plan, by=by, today=today, rows=rows)
     plan.revision += 1
     plan.save()
-    referrals.open_for_plan(plan, by)
+    referrals.open_for_plan(plan=plan, by=by)
     return plan
 
 

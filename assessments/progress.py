@@ -66,17 +66,10 @@ def pain_series(patient, since: dt.date) -> list[dict]:
     """Pain from each assessment (the practitioner's NRS) and each day of the portal log (the
     highest pain the patient logged that day), oldest first."""
     points = []
-    for created, complaint in Assessment.objects.filter(
-        patient=patient, created_at__date__gte=since
-    ).values_list("created_at", "complaint"):
-        if complaint and complaint.get("pain") is not None:
-            points.append(
-                {
-                    "day": timezone.localtime(created).date(),
-                    "pain": int(complaint["pain"]),
-                    "source": "visit",
-                }
-            )
+    for created, pain in Assessment.objects.filter(
+        patient=patient, created_at__date__gte=since, complaint_record__pain__isnull=False
+    ).values_list("created_at", "complaint_record__pain"):
+        points.append({"day": timezone.localtime(created).date(), "pain": pain, "source": "visit"})
     by_day = defaultdict(list)
     for day, pain in ExerciseLog.objects.filter(
         patient=patient, day__gte=since, pain__isnull=False

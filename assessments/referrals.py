@@ -17,7 +17,7 @@ def open_referrals_of(patient, department: str):
     )
 
 
-def open_for_plan(plan: CarePlan, by) -> None:
+def open_for_plan(*, plan: CarePlan, by) -> None:
     """One referral per department and flag: a flag an open referral of the patient already
     carries is not referred twice (a reassessment reuses it); the rest get a new one."""
     for proposal in plan.referrals:

@@ -21,7 +21,11 @@ def assessments_for(user):
 
 
 def get_assessment(request, pk):
-    found = assessments_for(request.user).select_related("patient", "practitioner", "previous")
+    found = (
+        assessments_for(request.user)
+        .select_related("patient", "practitioner", "previous__complaint_record")
+        .with_findings()
+    )
     return get_object_or_404(found, pk=pk)
 
 

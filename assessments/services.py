@@ -10,10 +10,13 @@ from django.utils import timezone
 from assessments import rules
 from assessments.models import (
     SECTION_CODES,
+    SECTION_RECORDS,
     Amendment,
     Assessment,
     AssessmentStatus,
     AsymmetryThreshold,
+    ComplaintRecord,
+    ComplaintTrait,
     MeasuredSide,
     Measurement,
     RedFlag,
@@ -87,8 +90,11 @@ def _previous_visit(assessment: Assessment) -> PreviousVisit | None:
     if previous is None:
         return None
     when = previous.signed_at or previous.created_at
-    pain = previous.section("complaint").get("pain")
-    return PreviousVisit(on=timezone.localdate(when), pain=pain if isinstance(pain, int) else None)
+    try:
+        pain = previous.complaint_record.pain  # only the pain: not the qualities' query
+    except ComplaintRecord.DoesNotExist:
+        pain = None
+    return PreviousVisit(on=timezone.localdate(when), pain=pain)
 
 
 def facts_from(assessment: Assessment) -> AssessmentFacts:
@@ -185,7 +191,7 @@ def _store_flags(assessment: Assessment, flags) -> None:
             row.save(update_fields=["is_current"])
 
 
-def rescreen(assessment: Assessment, *, today: dt.date) -> None:
+def rescreen(*, assessment: Assessment, today: dt.date) -> None:
     thresholds = effective_thresholds(assessment.clinic_id)
     screening = rules.screen(facts_from(assessment), today, thresholds=thresholds)
     assessment.screening = _snapshot(screening, thresholds, today)
@@ -274,39 +280,52 @@ def save_section(*, assessment, section: str, data: dict, revision: int, by, tod
     locked.updated_by = by
     locked.section_revisions = {**locked.section_revisions, section: locked.revision}
     locked.save()
-    rescreen(locked, today=today)
+    rescreen(assessment=locked, today=today)
     return locked
 
 
+def _store_findings(assessment: Assessment, section: str, data: dict) -> None:
+    """Make the section's typed record (and the complaint's qualities and provokers) what `data`
+    (the section as its form writes it) says: validated first, then updated in place, so only
+    the fields that changed go into the audit trail."""
+    if not isinstance(data, dict):
+        raise ValidationError(f"{section}: not a section: {data!r}")
+    new = SECTION_RECORDS[section].from_section(assessment, data)
+    try:
+        record = getattr(assessment, f"{section}_record")
+    except SECTION_RECORDS[section].DoesNotExist:
+        record = None
+    if record is None:
+        new.save()
+        record = new
+        setattr(assessment, f"{section}_record", record)
+    else:
+        changed = [
+            f.name for f in new.value_fields() if getattr(record, f.name) != getattr(new, f.name)
+        ]
+        for name in changed:
+            setattr(record, name, getattr(new, name))
+        if changed:
+            record.save(update_fields=changed)
+    if section == "complaint":
+        wanted = new.wanted_traits
+        for trait in record.traits.all():
+            if (trait.kind, trait.code) in wanted:
+                wanted.discard((trait.kind, trait.code))
+            else:
+                trait.delete()
+        for kind, code in sorted(wanted):
+            ComplaintTrait.objects.create(complaint=record, kind=kind, code=code)
+        record._prefetched_objects_cache = {}  # read the traits afresh
+
+
 def _write_section(assessment: Assessment, section: str, data: dict) -> None:
-    """Put a section's data on the assessment: the measurements into their rows (validated and
-    written now), any other section into its JSON column (saved with the assessment)."""
+    """Put a section's data on the assessment: the measurements into their rows, any other
+    section into its typed record, each validated before anything is written."""
     if section == "measurements":
         _store_measurements(assessment, data)
     else:
-        setattr(assessment, section, data)
-
-
-def record(*, patient, practitioner, sections: dict, today, sign_it=False) -> Assessment:
-    """A new assessment filled from prepared sections (the demo clinic, the bench, tests).
-
-    With `sign_it`, every current flag is acknowledged by the practitioner and it is signed:
-    the shortcut a prepared record takes; a real session acknowledges each flag on screen."""
-    assessment = start_assessment(patient=patient, practitioner=practitioner)
-    for code, data in sections.items():
-        assessment = save_section(
-            assessment=assessment,
-            section=code,
-            data=data,
-            revision=assessment.revision,
-            by=practitioner,
-            today=today,
-        )
-    if sign_it:
-        for flag in assessment.flags.filter(is_current=True):
-            acknowledge(flag=flag, by=practitioner)
-        assessment = sign(assessment=assessment, by=practitioner, today=today)
-    return assessment
+        _store_findings(assessment, section, data)
 
 
 @transaction.atomic
@@ -326,17 +345,18 @@ def start_assessment(*, patient, practitioner, appointment=None) -> Assessment:
         updated_by=practitioner,
     )
     copied = {code: previous.section(code) for code in SECTION_CODES} if previous else {}
-    for code, data in copied.items():
-        if code != "measurements":
-            setattr(assessment, code, data)
     if previous:
         assessment.body_weight_kg = previous.body_weight_kg
-        # values the move to typed rows could not hold stay in sight for re-entry
+        # values the move to typed records could not hold stay in sight for re-entry
         assessment.measurements_unmigrated = previous.measurements_unmigrated
+        assessment.findings_unmigrated = previous.findings_unmigrated
     assessment.save()
-    if previous:
-        _store_measurements(assessment, copied["measurements"])  # the rows need its id
-    rescreen(assessment, today=timezone.localdate())
+    for code, data in copied.items():  # the records need its id
+        if code == "measurements":
+            _store_measurements(assessment, data)
+        elif data:
+            _store_findings(assessment, code, data)
+    rescreen(assessment=assessment, today=timezone.localdate())
     return assessment
 
 
@@ -361,7 +381,9 @@ def sign(*, assessment: Assessment, by, today) -> Assessment:
     locked = _lock(assessment)
     if locked.is_signed:
         raise AlreadySigned
-    rescreen(locked, today=today)  # sign what the current rules say, not a stale screening
+    rescreen(
+        assessment=locked, today=today
+    )  # sign what the current rules say, not a stale screening
     blockers = sign_blockers(locked)
     if blockers:
         raise blockers
@@ -385,7 +407,7 @@ def rescreen_signed(*, assessment: Assessment, by, today) -> list[str]:
     before = set(locked.flags.filter(is_current=True).values_list("code", flat=True))
     locked.updated_by = by
     locked.save(update_fields=["updated_by", "updated_at"])
-    rescreen(locked, today=today)
+    rescreen(assessment=locked, today=today)
     after = set(locked.flags.filter(is_current=True).values_list("code", flat=True))
     return sorted(after - before)
 
@@ -417,5 +439,5 @@ def amend(
     locked.updated_by = by
     locked.section_revisions = {**locked.section_revisions, section: locked.revision}
     locked.save()
-    rescreen(locked, today=today)
+    rescreen(assessment=locked, today=today)
     return amendment

@@ -94,6 +94,21 @@ def unmigrated_lines(unmigrated: dict) -> list[tuple[str, str]]:
     ]
 
 
+def kept_lines(code: str, kept: dict | None) -> list[tuple[str, str]]:
+    """(label, as stored) of the answers of section `code` the move to typed records kept as
+    they were (a key no field has any more is shown by its name)."""
+    if not kept:
+        return []
+    fields = SECTION_FORMS[code].base_fields
+    return [
+        (
+            str(fields[key].label) if key in fields else key,
+            json.dumps(stored, ensure_ascii=False, sort_keys=True),
+        )
+        for key, stored in kept.items()
+    ]
+
+
 def _measured(section: dict) -> dict:
     """A weight-bearing pair stored before units were recorded is in %."""
     pair = section.get(WEIGHT_BEARING)

@@ -4,6 +4,7 @@ from assessments.views import (
     assessments,
     homes,
     library,
+    outcomes,
     patient_page,
     plans,
     portal,
@@ -55,6 +56,8 @@ urlpatterns = [
     path("exercises/<id:pk>/", library.exercise_detail, name="exercise_detail"),
     path("exercises/<id:pk>/edit/", library.exercise_edit, name="exercise_edit"),
     path("exercises/<id:pk>/retire/", library.exercise_retire, name="exercise_retire"),
+    path("outcomes/", outcomes.outcomes_page, name="outcomes"),
+    path("outcomes.csv", outcomes.outcomes_csv, name="outcomes_csv"),
     path("thresholds/", thresholds.threshold_list, name="thresholds"),
     path("thresholds/<slug:code>/", thresholds.threshold_edit, name="threshold_edit"),
 ]

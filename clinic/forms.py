@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from clinic import two_factor
 from clinic.models import STAFF_ROLES, Clinic, Role, User
+from clinic.services import SETTINGS_FIELDS, STAFF_FIELDS
 
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
 
@@ -66,7 +67,7 @@ class StaffForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "display_name", "email", "role", "is_active"]
+        fields = list(STAFF_FIELDS)
         labels = {"is_active": _("Can log in")}
         help_texts = {
             "username": _("Used to log in: letters, digits and @ . + - _ only."),
@@ -126,7 +127,7 @@ class StaffPasswordForm(SetPasswordForm):
 class ClinicSettingsForm(forms.ModelForm):
     class Meta:
         model = Clinic
-        fields = ["name", "phone", "address", "require_two_factor"]
+        fields = list(SETTINGS_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,7 +164,7 @@ class TwoFactorCodeForm(forms.Form):
         code = unicodedata.normalize("NFKC", self.cleaned_data["code"]).replace(" ", "")
         if len(code) == 6 and code.isascii() and code.isdigit():
             self._wait_for(self.device)
-            if not self.check(code):
+            if not self.check(code=code):
                 raise forms.ValidationError(
                     _(
                         "That code is not right. Check that your phone's clock is correct and "

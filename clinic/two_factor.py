@@ -82,7 +82,7 @@ def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def pending_device(request) -> TOTPDevice:
+def pending_device(*, request) -> TOTPDevice:
     """The device this session is enrolling: the same secret on every visit of this session
     until it is confirmed (a QR code already scanned stays good), and a secret of its own for
     every other session, even one logged in with the same password."""
@@ -165,7 +165,7 @@ def show_backup_code(code: str) -> str:
     return f"{code[:4]} {code[4:]}"
 
 
-def confirm(device, code) -> bool:
+def confirm(*, device, code) -> bool:
     """Confirm the device being enrolled with a code from the app; a wrong code changes nothing
     but the throttle. The person's row is locked, so two sessions cannot both confirm: the
     first wins, and a second factor already confirmed is only replaced after turning it off or
@@ -229,7 +229,7 @@ def mark_verified(request, device):
     rotate_token(request)
 
 
-def end_other_sessions(request):
+def end_other_sessions(*, request):
     """Every other session of the person ends (the epoch is part of each session's hash); this
     one goes on. Used when a second factor is added, so a session that shared the password
     before has to log in again and give the new second factor."""

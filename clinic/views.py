@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from clinic import access, backends, two_factor
+from clinic import access, backends, services, two_factor
 from clinic.forms import (
     ClinicSettingsForm,
     LoginForm,
@@ -77,7 +77,9 @@ def staff_list(request):
 def staff_create(request):
     form = NewStaffForm(access.form_data(request), clinic=request.user.clinic)
     if request.method == "POST" and form.is_valid():
-        member = form.save()
+        member = services.add_staff(
+            member=form.save(commit=False), password=form.cleaned_data["password1"]
+        )
         messages.success(request, _("%(name)s can now log in.") % {"name": member})
         return redirect("staff_list")
     return render(request, "clinic/staff_form.html", {"form": form, "member": None})
@@ -88,12 +90,12 @@ def staff_edit(request, pk):
     member = access.get_staff_member(request, pk)
     form = StaffForm(access.form_data(request), instance=member)
     if request.method == "POST" and form.is_valid():
-        if member == request.user and (
-            form.cleaned_data["role"] != Role.ADMIN or not form.cleaned_data["is_active"]
-        ):
-            form.add_error("role", _("You cannot remove your own admin access."))
+        try:
+            services.update_staff(member=form.save(commit=False), by=request.user)
+        except ValidationError as refused:
+            form.add_error(None, refused)
+            member.refresh_from_db()  # the page shows the colleague as they still are
         else:
-            form.save()
             messages.success(request, _("Saved."))
             return redirect("staff_list")
     return render(
@@ -140,7 +142,7 @@ def staff_password(request, pk):
     member = access.get_staff_member(request, pk)
     form = StaffPasswordForm(member, access.form_data(request))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.set_password(member=member, password=form.cleaned_data["new_password1"])
         messages.success(request, _("A new password was set for %(name)s.") % {"name": member})
         return redirect("staff_edit", pk=member.pk)
     return render(request, "clinic/staff_password.html", {"form": form, "member": member})
@@ -159,7 +161,9 @@ def own_password(request):
     of the password), this one goes on."""
     form = OwnPasswordForm(request.user, access.form_data(request))
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = services.set_password(
+            member=request.user, password=form.cleaned_data["new_password1"]
+        )
         update_session_auth_hash(request, user)
         messages.success(
             request, _("Your password was changed. Your sessions on other devices have ended.")
@@ -173,10 +177,9 @@ def clinic_settings(request):
     clinic = request.user.clinic
     form = ClinicSettingsForm(access.form_data(request), instance=clinic)
     if request.method == "POST" and form.is_valid():
-        # Only the form's fields: the number counters on the row move under other requests.
-        form.save(commit=False).save(update_fields=ClinicSettingsForm.Meta.fields)
-        if "require_two_factor" in form.changed_data:
-            two_factor.record_requirement(clinic=clinic, by=request.user)
+        services.update_settings(
+            clinic=form.save(commit=False), by=request.user, changed=form.changed_data
+        )
         messages.success(request, _("Saved."))
         return redirect("clinic_settings")
     return render(request, "clinic/clinic_settings.html", {"form": form})
@@ -267,13 +270,13 @@ def two_factor_setup(request):
     e-mail, and this session is shown its backup codes."""
     if two_factor.confirmed_device(request.user) is not None:
         return redirect("two_factor")  # a new phone: turn it off there first, or ask the admin
-    device = two_factor.pending_device(request)
-    check = partial(two_factor.confirm, device)
+    device = two_factor.pending_device(request=request)
+    check = partial(two_factor.confirm, device=device)
     form = TwoFactorCodeForm(request.POST or None, device=device, check=check)
     if request.method == "POST" and form.is_valid():
         device.refresh_from_db()
         two_factor.mark_verified(request, device)
-        two_factor.end_other_sessions(request)
+        two_factor.end_other_sessions(request=request)
         request.session.pop(two_factor.PENDING_KEY, None)
         codes = two_factor.new_backup_codes(member=request.user, by=request.user, at_enrolment=True)
         messages.success(

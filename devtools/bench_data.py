@@ -2,9 +2,9 @@
 
 from django.utils import timezone
 
-from assessments import services
 from assessments.models import Assessment, AssessmentStatus, CarePlan, PlanItem, PlanStatus
 from clinic.models import Clinic, Role, User
+from devtools import records
 from patients.models import Patient
 
 SECTIONS = {
@@ -41,11 +41,11 @@ def assessment_with_history(clinic: Clinic, earlier: int) -> Assessment:
     signed = patient.assessments.filter(status=AssessmentStatus.SIGNED).count()
     today = timezone.localdate()
     for _ in range(earlier - signed):
-        services.record(
+        records.record(
             patient=patient, practitioner=practitioner, sections=SECTIONS, today=today, sign_it=True
         )
     draft = patient.assessments.filter(status=AssessmentStatus.DRAFT).first()
-    return draft or services.record(
+    return draft or records.record(
         patient=patient, practitioner=practitioner, sections=SECTIONS, today=today
     )
 
@@ -78,11 +78,11 @@ def published_plan(clinic: Clinic):
     ).first()
     if found:
         return found
-    install_shipped(clinic)
+    install_shipped(clinic=clinic)
     practitioner = practitioner_for(clinic)
     patient = Patient.objects.get(clinic=clinic, number=1)
     today = timezone.localdate()
-    assessment = services.record(
+    assessment = records.record(
         patient=patient,
         practitioner=practitioner,
         sections=KNEE_BACK_PLAN,
@@ -107,10 +107,10 @@ def patient_with_logs(clinic: Clinic, number: int, days: int):
     patient = Patient.objects.get(clinic=clinic, number=number)
     plan = patient.care_plans.filter(status=PlanStatus.PUBLISHED).first()
     if plan is None:
-        install_shipped(clinic)
+        install_shipped(clinic=clinic)
         practitioner = practitioner_for(clinic)
         today = timezone.localdate()
-        assessment = services.record(
+        assessment = records.record(
             patient=patient,
             practitioner=practitioner,
             sections=KNEE_BACK_PLAN,
@@ -150,3 +150,102 @@ def patient_with_logs(clinic: Clinic, number: int, days: int):
             for index, code in enumerate(codes)
         )
     return patient
+
+
+OUTCOMES_EVERY = 10  # one patient in ten assessed in the year: 10,000 of 100,000
+OUTCOMES_MEASURES = {  # first visit, latest visit: (left, right)
+    "slr": (("75", "55"), ("75", "65")),
+    "knee_to_wall": (("10", "6.5"), ("10", "8")),
+    "calf_circumference": (("36.5", "37"), ("36.5", "36.5")),
+    "weight_bearing": (("32", "28"), ("31", "29")),
+}
+
+
+def outcomes_cohort(clinic: Clinic) -> int:
+    """Every tenth patient with two signed assessments in the last year (200 and 30 days ago),
+    complaint, measurements and two PSFS scales; made once, reused. Returns the patients seeded.
+
+    Bench data only: generated rows go in with bulk_create, without the services' audit (no one
+    wrote them)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db.models.functions import Mod
+
+    from assessments.models import (
+        ComplaintRecord,
+        FunctionalActivity,
+        FunctionalScale,
+        MeasuredSide,
+        Measurement,
+    )
+    from assessments.models.findings import Region
+    from assessments.rules.measures import MEASURES
+
+    practitioner = practitioner_for(clinic)
+    seeded = Assessment.objects.filter(
+        clinic=clinic, practitioner=practitioner, status=AssessmentStatus.SIGNED
+    ).values("patient_id")
+    patients = list(
+        Patient.objects.filter(clinic=clinic, is_archived=False, number__gt=100)  # not the others'
+        .annotate(every=Mod("number", OUTCOMES_EVERY))
+        .filter(every=0)
+        .exclude(pk__in=seeded)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    units = {measure.code: measure.unit for measure in MEASURES}
+    now = timezone.now()
+    today = timezone.localdate()
+    regions = (Region.KNEE_BACK, Region.LOWER_BACK, Region.CALF, Region.SHOULDER_NECK)
+    for start in range(0, len(patients), 2000):
+        chunk = patients[start : start + 2000]
+        visits = [
+            Assessment(
+                clinic=clinic,
+                patient_id=pk,
+                practitioner=practitioner,
+                status=AssessmentStatus.SIGNED,
+                signed_at=now - dt.timedelta(days=days),
+                signed_by=practitioner,
+                updated_by=practitioner,
+            )
+            for pk in chunk
+            for days in (200, 30)
+        ]
+        Assessment.objects.bulk_create(visits)  # both engines return the new ids
+        ComplaintRecord.objects.bulk_create(
+            ComplaintRecord(
+                assessment_id=visit.pk,
+                region=regions[visit.patient_id % len(regions)],
+                side=("left", "right", "both")[visit.patient_id % 3],
+                pain=6 - 3 * (index % 2) + visit.patient_id % 3,
+            )
+            for index, visit in enumerate(visits)
+        )
+        Measurement.objects.bulk_create(
+            Measurement(
+                assessment_id=visit.pk,
+                measure=code,
+                side=side,
+                value=Decimal(pair[index % 2][0 if side == MeasuredSide.LEFT else 1]),
+                unit=units[code],
+            )
+            for index, visit in enumerate(visits)
+            for code, pair in OUTCOMES_MEASURES.items()
+            for side in (MeasuredSide.LEFT, MeasuredSide.RIGHT)
+        )
+        scales = [
+            FunctionalScale(patient_id=pk, recorded_on=today - dt.timedelta(days=days))
+            for pk in chunk
+            for days in (199, 29)
+        ]
+        FunctionalScale.objects.bulk_create(scales)
+        FunctionalActivity.objects.bulk_create(
+            FunctionalActivity(
+                scale_id=scale.pk, position=position, name=name, score=score + 3 * (index % 2)
+            )
+            for index, scale in enumerate(scales)
+            for position, (name, score) in enumerate((("階段", 3), ("正座", 5)))
+        )
+    return len(patients)

@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from clinic import validators
 from clinic.access import role_of
-from clinic.models import Clinic
-from patients import normalize, scheduling
+from clinic.models import Clinic, Role
+from patients import invitations, normalize, scheduling
 from patients.models import ACTIVE_STATUSES, Appointment, Consent, ConsentKind, Patient
 
 
@@ -32,7 +32,7 @@ def possible_duplicates(
     return found.order_by("number")[:10]
 
 
-def next_patient_number(clinic_id) -> int:
+def next_patient_number(*, clinic_id) -> int:
     Clinic.objects.filter(pk=clinic_id).update(next_patient_number=F("next_patient_number") + 1)
     return Clinic.objects.values_list("next_patient_number", flat=True).get(pk=clinic_id) - 1
 
@@ -43,7 +43,7 @@ def register_patient(*, patient: Patient, clinic_id, recorded_by, consents: dict
     validators.check_names(patient, Patient.NAME_FIELDS)
     patient.clinic_id = clinic_id
     patient.created_by = recorded_by
-    patient.number = next_patient_number(clinic_id)
+    patient.number = next_patient_number(clinic_id=clinic_id)
     patient.save()
     for kind in ConsentKind.values:
         Consent.objects.create(
@@ -53,6 +53,36 @@ def register_patient(*, patient: Patient, clinic_id, recorded_by, consents: dict
             text_version=settings.CONSENT_TEXT_VERSION,
             recorded_by=recorded_by,
         )
+    return patient
+
+
+@transaction.atomic
+def update_patient(*, patient: Patient, changed: list[str]) -> bool:
+    """Save the desk's changes to a patient's details; a changed e-mail address ends the portal
+    access proven at the old one. Returns whether it did."""
+    if patient.pk is None:
+        raise ValueError("update_patient takes a saved patient")
+    patient.full_clean(exclude=["created_by"])  # kept as recorded (imported patients have none)
+    patient.save()
+    return "email" in changed and invitations.address_changed(patient=patient)
+
+
+@transaction.atomic
+def activate_portal_account(*, user, password: str):
+    """The patient chose a password from their invitation or reset link: the account opens."""
+    if user.role != Role.PATIENT:
+        raise ValueError("only a patient's account is opened from an invitation")
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    return user
+
+
+def set_reminders(*, patient: Patient, on: bool) -> Patient:
+    """The patient's own choice of e-mail reminders (their portal's switch)."""
+    patient.reminders_opt_out = not on
+    patient.save(update_fields=["reminders_opt_out", "updated_at"])
     return patient
 
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from assessments.models import Exercise, SafetyCheck
 from assessments.plans import create_draft, publish
-from assessments.services import record, save_section, start_assessment
+from assessments.services import save_section, start_assessment
 from clinic.models import Role
+from devtools.records import record
 from tests.factories import AppointmentFactory, ClinicFactory, PatientFactory, UserFactory
 
 

@@ -43,7 +43,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
         model = Patient
 
     clinic = factory.SubFactory(ClinicFactory)
-    number = factory.LazyAttribute(lambda o: services.next_patient_number(o.clinic.pk))
+    number = factory.LazyAttribute(lambda o: services.next_patient_number(clinic_id=o.clinic.pk))
     family_name = "山田"
     given_name = factory.Sequence(lambda n: f"太郎{n}")
     family_name_kana = "ヤマダ"

@@ -7,7 +7,23 @@ from assessments.models.assessment import (
     AsymmetryThreshold,
     RedFlag,
 )
-from assessments.models.homecare import ExerciseLog, FunctionalScale, SafetyCheck
+from assessments.models.findings import (
+    RECORD_RELATIONS,
+    SECTION_RECORDS,
+    ComplaintRecord,
+    ComplaintTrait,
+    HabitsRecord,
+    LowerLimbRecord,
+    PalpationRecord,
+    PostureRecord,
+    RedFlagsRecord,
+)
+from assessments.models.homecare import (
+    ExerciseLog,
+    FunctionalActivity,
+    FunctionalScale,
+    SafetyCheck,
+)
 from assessments.models.measurement import MeasuredSide, Measurement
 from assessments.models.plan import (
     GIVEN_STATUSES,
@@ -21,6 +37,15 @@ from assessments.models.plan import (
 
 __all__ = [
     "GIVEN_STATUSES",
+    "RECORD_RELATIONS",
+    "SECTION_RECORDS",
+    "ComplaintRecord",
+    "ComplaintTrait",
+    "HabitsRecord",
+    "LowerLimbRecord",
+    "PalpationRecord",
+    "PostureRecord",
+    "RedFlagsRecord",
     "SECTIONS",
     "SECTION_CODES",
     "Amendment",
@@ -30,6 +55,7 @@ __all__ = [
     "CarePlan",
     "Exercise",
     "ExerciseLog",
+    "FunctionalActivity",
     "FunctionalScale",
     "MeasuredSide",
     "Measurement",

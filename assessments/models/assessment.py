@@ -1,8 +1,9 @@
 """Assessments: what the practitioner found in one visit, the red flags it raised, and amendments.
 
-Each section of the assessment is validated by its form (assessments/forms.py); the bilateral
-measurements are typed rows (`Measurement`) and the body weight a column, the other sections JSON
-documents. The clinical rules (assessments/rules) read them through assessments/services.py.
+Each section of the assessment is validated by its form (assessments/forms.py) and again by its
+typed record before it is written: the bilateral measurements are rows (`Measurement`) and the
+body weight a column, every other section a record of typed fields (`models/findings.py`). The
+clinical rules (assessments/rules) read them through assessments/services.py.
 """
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models.findings import SECTION_RECORDS, section_of
 from assessments.models.measurement import BODY_WEIGHT_IN_RANGE, measurements_section
 from assessments.rules.redflags import (
     DEPARTMENT_LABELS,
@@ -38,6 +40,14 @@ class AssessmentStatus(models.TextChoices):
     SIGNED = "signed", _("Signed")
 
 
+class AssessmentQuerySet(models.QuerySet):
+    def with_findings(self):
+        """Each row with every section it holds, read in a fixed number of queries."""
+        return self.select_related(
+            *(f"{code}_record" for code in SECTION_RECORDS)
+        ).prefetch_related("measurement_rows", "complaint_record__traits")
+
+
 class Assessment(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="assessments")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
@@ -57,9 +67,8 @@ class Assessment(models.Model):
         choices=AssessmentStatus.choices,
         default=AssessmentStatus.DRAFT,
     )
-    complaint = models.JSONField(default=dict, blank=True)
-    posture = models.JSONField(default=dict, blank=True)
-    # The measurements themselves are Measurement rows (measurement_rows).
+    # The findings are typed records, one per section saved (assessments/models/findings.py):
+    # complaint_record, posture_record, ...; the measurements are Measurement rows.
     body_weight_kg = models.DecimalField(
         _("body weight (kg)"), max_digits=5, decimal_places=1, null=True, blank=True
     )
@@ -70,10 +79,14 @@ class Assessment(models.Model):
         blank=True,
         editable=False,
     )
-    lower_limb = models.JSONField(default=dict, blank=True)
-    palpation = models.JSONField(default=dict, blank=True)
-    habits = models.JSONField(default=dict, blank=True)
-    red_flags = models.JSONField(default=dict, blank=True)
+    # Answers of the other sections the move to typed records could not hold, kept as they were:
+    # {section: {field: as stored}}.
+    findings_unmigrated = models.JSONField(
+        _("findings kept as recorded (not moved to typed fields)"),
+        default=dict,
+        blank=True,
+        editable=False,
+    )
     # The last screening: asymmetries, Wells, rules version (flags also live as RedFlag rows).
     screening = models.JSONField(default=dict, blank=True, editable=False)
     # Bumped by every save; a save made against an older revision is a conflict.
@@ -91,11 +104,17 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = AssessmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["patient", "status", "created_at"], name="assess_patient")]
+        indexes = [
+            models.Index(fields=["patient", "status", "created_at"], name="assess_patient"),
+            # the outcomes page: a clinic's signed assessments in a period
+            models.Index(fields=["clinic", "status", "signed_at"], name="assess_signed"),
+        ]
         constraints = [
             models.CheckConstraint(condition=BODY_WEIGHT_IN_RANGE, name="body_weight_in_range")
         ]
@@ -112,9 +131,12 @@ class Assessment(models.Model):
         return list(self.section_revisions)
 
     def section(self, code: str) -> dict:
+        """One section as its form writes it, read from the typed records ({} if never saved)."""
         if code == "measurements":
             return measurements_section(self)
-        return getattr(self, code) or {}
+        if code not in SECTION_RECORDS:
+            raise ValueError(f"not an assessment section: {code!r}")
+        return section_of(self, code)
 
 
 class RedFlag(models.Model):

@@ -70,13 +70,23 @@ class SafetyCheck(models.Model):
         return bool(self.swelling_heat_leg or self.night_pain or self.numbness or self.lump_grew)
 
 
+PSFS_SCORE = (0, 10)
+PSFS_MAX_ACTIVITIES = 5
+
+
 class FunctionalScale(models.Model):
     """Patient-Specific Functional Scale: up to 5 activities the patient names, each rated 0-10
-    (0 = unable, 10 = as before the problem)."""
+    (0 = unable, 10 = as before the problem); the activities are rows (`FunctionalActivity`)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="functional_scales")
     recorded_on = models.DateField(_("recorded on"))
-    activities = models.JSONField(_("activities"), default=list)
+    # Activities the move to rows (migration 0015) could not hold, kept as they were.
+    activities_unmigrated = models.JSONField(
+        _("activities kept as recorded (not moved to rows)"),
+        default=list,
+        blank=True,
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +98,42 @@ class FunctionalScale(models.Model):
         return f"{self.patient} {self.recorded_on}"
 
     @property
+    def activities(self) -> list[dict]:
+        """[{"name", "score"}] in the order the patient named them (prefetch `activity_rows`)."""
+        return [{"name": row.name, "score": row.score} for row in self.activity_rows.all()]
+
+    @property
     def average(self):
-        scores = [a["score"] for a in self.activities]
+        scores = [row.score for row in self.activity_rows.all()]
         return sum(scores) / len(scores) if scores else None
+
+
+class FunctionalActivity(models.Model):
+    """One activity of a PSFS and how well it can be done now."""
+
+    scale = models.ForeignKey(
+        FunctionalScale, on_delete=models.PROTECT, related_name="activity_rows"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("activity"), max_length=80)
+    score = models.PositiveSmallIntegerField(_("score (0-10)"))
+
+    class Meta:
+        verbose_name = _("PSFS activity")
+        verbose_name_plural = _("PSFS activities")
+        ordering = ["scale", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "position"], name="one_activity_per_place"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    score__gte=PSFS_SCORE[0],
+                    score__lte=PSFS_SCORE[1],
+                    position__lt=PSFS_MAX_ACTIVITIES,
+                )
+                & ~models.Q(name=""),
+                name="activity_named_and_scored",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.score}"

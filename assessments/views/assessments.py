@@ -1,7 +1,6 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,7 +46,6 @@ def start(request, pk):
 @access.allow(*access.CLINICAL)
 def detail(request, pk):
     assessment = selectors.get_assessment(request, pk)
-    prefetch_related_objects([assessment], "measurement_rows")  # read by the table, the rules
     audit.viewed(assessment)
     flags = list(assessment.flags.select_related("acknowledged_by"))
     for flag in flags:
@@ -59,6 +57,7 @@ def detail(request, pk):
             "label": label,
             "saved": code in assessment.saved_sections,
             "lines": summary.describe(code, assessment.section(code)),
+            "kept": summary.kept_lines(code, assessment.findings_unmigrated.get(code)),
         }
         for code, label in SECTIONS
     ]
@@ -279,5 +278,9 @@ def progress_of(patient, user, today):
         "month": progress.adherence(patient, today, 28),
         "chart": progress.line_chart(pains),
         "changes": progress.asymmetry_changes(patient),
-        "psfs": list(patient.functional_scales.order_by("recorded_on", "id")[:12]),
+        "psfs": list(
+            patient.functional_scales.order_by("recorded_on", "id").prefetch_related(
+                "activity_rows"
+            )[:12]
+        ),
     }

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessments import selectors
+from assessments import library, selectors
 from assessments.library import install_shipped
 from assessments.models import Exercise
 from assessments.pdf import static_root
@@ -103,7 +103,7 @@ def _library(request):
 @access.allow(*access.CLINICAL)
 def exercise_list(request):
     if not _library(request).exists():
-        install_shipped(request.user.clinic)
+        install_shipped(clinic=request.user.clinic)
     return render(request, "assessments/exercise_list.html", {"exercises": _library(request)})
 
 
@@ -130,7 +130,9 @@ def exercise_edit(request, pk=None):
         access.form_data(request), instance=exercise, clinic_id=request.user.clinic_id
     )
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        saved = library.save_exercise(
+            exercise=form.save(commit=False), clinic_id=request.user.clinic_id
+        )
         messages.success(request, _("Saved: %(name)s") % {"name": saved.name_ja})
         return redirect("assessments:exercise_detail", pk=saved.pk)
     if form.errors:
@@ -142,8 +144,7 @@ def exercise_edit(request, pk=None):
 @require_POST
 def exercise_retire(request, pk):
     exercise = selectors.get_exercise(request, pk)
-    exercise.retired = not exercise.retired
-    exercise.save(update_fields=["retired", "updated_at"])
+    library.set_retired(exercise=exercise, retired=not exercise.retired)
     if exercise.retired:
         messages.success(
             request, _("Retired: it is no longer proposed; plans that use it keep it.")

@@ -18,6 +18,7 @@ from assessments.models import PlanStatus
 from clinic import access, audit, dates
 from patients import scheduling
 from patients import selectors as patient_selectors
+from patients import services as patient_services
 
 
 def _upcoming(user):
@@ -134,8 +135,7 @@ def portal_log(request):
 @require_POST
 def safety_seen(request, pk):
     check = selectors.get_safety_check(request, pk)
-    check.seen_at, check.seen_by = timezone.now(), request.user
-    check.save(update_fields=["seen_at", "seen_by"])
+    homecare.mark_seen(check=check, by=request.user)
     messages.success(request, _("Marked as seen: %(name)s") % {"name": check.patient})
     return redirect(
         request.POST.get("next")
@@ -150,8 +150,7 @@ def safety_seen(request, pk):
 @require_POST
 def portal_reminders(request):
     patient = patient_selectors.own_patient_record(request)
-    patient.reminders_opt_out = request.POST.get("reminders") != "on"
-    patient.save(update_fields=["reminders_opt_out", "updated_at"])
+    patient_services.set_reminders(patient=patient, on=request.POST.get("reminders") == "on")
     if patient.reminders_opt_out:
         messages.success(request, _("E-mail reminders are off."))
     else:
@@ -163,7 +162,11 @@ def portal_reminders(request):
 def portal_psfs(request):
     """The Patient-Specific Functional Scale: the same activities as last time, rated again."""
     patient = patient_selectors.own_patient_record(request)
-    last = patient.functional_scales.order_by("-recorded_on", "-id").first()
+    last = (
+        patient.functional_scales.order_by("-recorded_on", "-id")
+        .prefetch_related("activity_rows")
+        .first()
+    )
     initial = {}
     if last:
         for index, activity in enumerate(last.activities):

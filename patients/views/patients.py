@@ -1,14 +1,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinic import access, audit
-from patients import invitations, normalize, selectors, services
+from patients import normalize, selectors, services
 from patients.forms import NewPatientForm, PatientForm, PatientSearchForm
 
 MAX_NUMBER_DIGITS = 8
@@ -86,9 +85,7 @@ def patient_edit(request, pk):
     if request.method == "GET":
         audit.viewed(patient, "patient_edit")
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():  # the change and its audit entry, or neither
-            form.save()
-            ended = "email" in form.changed_data and invitations.address_changed(patient=patient)
+        ended = services.update_patient(patient=form.save(commit=False), changed=form.changed_data)
         messages.success(request, _("Saved."))
         if ended:
             messages.warning(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from clinic import access, backends
 from clinic.forms import clinic_code_field
-from patients import invitations, selectors
+from patients import invitations, selectors, services
 
 
 class PortalPasswordForm(SetPasswordForm):
@@ -26,9 +26,9 @@ def portal_activate(request, uidb64, token):
         return render(request, "patients/portal_link_invalid.html", status=400)
     form = PortalPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save(commit=False)
-        user.is_active = True
-        user.save()
+        user = services.activate_portal_account(
+            user=user, password=form.cleaned_data["new_password1"]
+        )
         login(request, user, backend="clinic.backends.ClinicBackend")
         messages.success(request, _("Your password is set. Welcome to your patient page."))
         response = redirect("assessments:portal_home")

@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from assessments import plans
 from assessments.library import install_shipped
-from assessments.models import CarePlan, Exercise, Referral
-from assessments.services import record
+from assessments.models import CarePlan, Exercise, RedFlagsRecord, Referral
+from devtools.records import record
 from tests.assessments.pages import editor_fields, post_editor
 from tests.factories import PatientFactory
 
@@ -39,7 +39,7 @@ def pdf_text(content: bytes) -> str:
 def signed_assessment(cast, sections, patient=None):
     today = timezone.localdate()
     patient = patient or PatientFactory(clinic=cast.clinic)
-    install_shipped(cast.clinic)
+    install_shipped(clinic=cast.clinic)
     return record(
         patient=patient,
         practitioner=cast.practitioner,
@@ -825,8 +825,7 @@ def test_a_screen_made_under_earlier_rules_is_run_again_before_publishing(ours, 
     assessment = signed_assessment(ours, KNEE_BACK)
     plan = propose(doc, assessment)
     # the stored screen predates a rule: a flag the current rules raise is missing
-    assessment.red_flags = {**assessment.red_flags, "fever": True}
-    assessment.save(update_fields=["red_flags"])
+    RedFlagsRecord.objects.filter(assessment=assessment).update(fever=True)
     page = doc.get(reverse("assessments:plan", args=[plan.pk]))
     assert "screen_outdated" in page.context["flag_blockers"]
     doc.post(reverse("assessments:rescreen", args=[assessment.pk]))
@@ -869,8 +868,10 @@ def test_a_published_plan_that_the_current_rules_would_stop_says_so(ours, doc):
     publish(doc, plan)
     plan.refresh_from_db()
     assessment = plan.assessment
-    assessment.red_flags = {"leg_swelling": "right", "swelling_sudden": True}
-    assessment.save(update_fields=["red_flags"])  # as if published under earlier rules
+    # as if published under earlier rules
+    RedFlagsRecord.objects.filter(assessment=assessment).update(
+        leg_swelling="right", swelling_sudden=True
+    )
     page = doc.get(reverse("assessments:plan", args=[plan.pk]))
     assert page.context["outdated"]
     assert "タオル" in page.content.decode().split('id="outdated"')[1].split("</div>")[0]

@@ -23,6 +23,7 @@ from assessments.forms import MeasurementsForm
 from assessments.models import Amendment, Assessment, Measurement
 from assessments.rules.measures import MEASURE_BY_CODE
 from clinic.models import AuditEntry
+from devtools import records
 from tests.assessments import old_schema
 from tests.factories import PatientFactory
 
@@ -317,7 +318,7 @@ def test_the_service_refuses_what_the_database_would_refuse_and_writes_nothing(o
 
 def test_an_amendment_of_the_measurements_keeps_before_and_after_and_changes_the_rows(ours):
     first = {"calf_circumference": {"left": "39", "right": "37.5"}, "body_weight_kg": "62"}
-    signed = services.record(
+    signed = records.record(
         patient=ours.other_patient,
         practitioner=ours.practitioner,
         sections={
@@ -363,7 +364,7 @@ def test_an_amendment_of_the_measurements_keeps_before_and_after_and_changes_the
 
 def test_a_reassessment_starts_from_the_previous_rows_and_body_weight(ours):
     measured = {"slr": {"left": "75", "right": "55"}, "body_weight_kg": "58.5"}
-    services.record(
+    records.record(
         patient=ours.other_patient,
         practitioner=ours.practitioner,
         sections={"complaint": {"region": "knee_back"}, "red_flags": {}, "measurements": measured},
@@ -382,7 +383,7 @@ def test_the_way_back_gives_the_section_that_was_moved(stored):
 
 def test_a_reassessment_keeps_the_values_that_were_kept_as_recorded_in_sight(ours):
     kept = {"slr": {"left": "abc", "right": "55"}}
-    first = services.record(
+    first = records.record(
         patient=ours.other_patient,
         practitioner=ours.practitioner,
         sections={"complaint": {"region": "knee_back"}, "red_flags": {}},

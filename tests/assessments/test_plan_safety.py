@@ -19,8 +19,8 @@ from assessments.plans import PlanError
 from assessments.rules.hazards import HAZARD_BY_CODE
 from assessments.rules.plan_rules import RULE_BY_KEY
 from assessments.rules.verdicts import unmet
-from assessments.services import record
 from clinic.models import Role
+from devtools.records import record
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
 
 CASES = {
@@ -75,7 +75,7 @@ class NoAbsoluteHazardReachesAPublishedSnapshot(TestCase):
     def setUp(self):
         self.clinic = ClinicFactory()
         self.doctor = UserFactory(clinic=self.clinic, role=Role.PRACTITIONER)
-        install_shipped(self.clinic)
+        install_shipped(clinic=self.clinic)
 
     def _act(self, plan, step, today):
         kind, first, second, reason = step

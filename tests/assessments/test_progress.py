@@ -111,7 +111,7 @@ def test_the_front_desk_sees_no_progress_and_no_watch_list(ours, plan, login):
 
 
 def test_left_right_differences_first_and_latest_are_charted(ours, login):
-    from assessments.services import record
+    from devtools.records import record
 
     today = timezone.localdate()
     for slr_right in ("55", "70"):

@@ -73,7 +73,7 @@ def test_a_practitioner_who_never_chooses_a_side_saves_nothing(doc, assessment):
     response = save(doc, assessment, "complaint", {**COMPLAINT, "side": side})
     assert response.status_code == 200
     assessment.refresh_from_db()
-    assert assessment.complaint == {}
+    assert assessment.section("complaint") == {}
     assert response.context["form"].errors["side"] == ["どちら側か選んでください（左・右・両方）。"]
 
 
@@ -95,7 +95,7 @@ def test_the_side_message_in_english():
 def test_a_chosen_side_is_saved_and_shows_selected_when_reopened(doc, assessment, side):
     assert save(doc, assessment, "complaint", {**COMPLAINT, "side": side}).status_code == 302
     assessment.refresh_from_db()
-    assert assessment.complaint["side"] == side
+    assert assessment.section("complaint")["side"] == side
     choices = options(doc.get(url(assessment, "complaint")).content.decode(), "side")
     assert [value for value, selected, _text in choices if selected] == [side]
 

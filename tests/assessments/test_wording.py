@@ -20,8 +20,8 @@ from assessments.library import install_shipped
 from assessments.rules import HAZARD_RULES, RULES
 from assessments.rules.care import GROUP_OF_TAG
 from assessments.rules.hazards import patient_why
-from assessments.services import record
 from clinic.models import Role
+from devtools.records import record
 from tests.assessments.cases import hazard
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
 
@@ -127,7 +127,7 @@ def english_clinic(db, client):
         address="2 Test Street",
         occupation="clerk",
     )
-    install_shipped(clinic)
+    install_shipped(clinic=clinic)
     today = timezone.localdate()
     assessment = record(
         patient=patient, practitioner=doctor, sections=SWOLLEN, today=today, sign_it=True

@@ -103,7 +103,7 @@ def open_page(browser, live_server, request):
 def clinic_staff(transactional_db):
     """One clinic with its shipped exercise library, a practitioner and a front desk."""
     clinic = ClinicFactory(name="ひかがみ整体院")
-    install_shipped(clinic)
+    install_shipped(clinic=clinic)
     return SimpleNamespace(
         clinic=clinic,
         practitioner=UserFactory(

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from assessments import plans
 from assessments.models import ExerciseLog, SafetyCheck
-from assessments.services import record
+from devtools.records import record
 from patients import invitations
 from tests.browser.helpers import PHONE, ja, label, save_screenshot
 from tests.factories import PatientFactory

@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 
 from assessments import plans
 from assessments.models import Amendment, Assessment, CarePlan, PlanStatus, Referral
-from assessments.services import record
 from clinic.models import Role
+from devtools.records import record
 from tests.browser.helpers import PHONE, ja, label, log_in, save_screenshot
 from tests.factories import PatientFactory, UserFactory
 
@@ -324,7 +324,7 @@ def test_the_second_of_two_practitioners_amending_one_section_sees_the_conflict(
     )
     assert Amendment.objects.filter(assessment=signed_knee_back).count() == 1
     signed_knee_back.refresh_from_db()
-    assert signed_knee_back.complaint["pain"] == 7
+    assert signed_knee_back.section("complaint")["pain"] == 7
     save_screenshot(second, "safety-amendment-conflict")
 
     record_it.click()  # compared, and saved on top of the first amendment
@@ -338,6 +338,6 @@ def test_the_second_of_two_practitioners_amending_one_section_sees_the_conflict(
         second_reason,
     )
     signed_knee_back.refresh_from_db()
-    assert signed_knee_back.complaint["pain"] == 4
+    assert signed_knee_back.section("complaint")["pain"] == 4
     shot = save_screenshot(second, "safety-amendment-recorded-on-top")
     assert shot.stat().st_size > 10_000

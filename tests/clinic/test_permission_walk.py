@@ -96,6 +96,8 @@ RULES = {
         CLINICAL,
     ),
     "assessments:thresholds": ("get", None, None, CLINICAL),
+    "assessments:outcomes": ("get", None, None, CLINICAL),
+    "assessments:outcomes_csv": ("get", None, None, CLINICAL),
     "assessments:propose_plan": ("post", lambda c: {"pk": c.plan.assessment_id}, None, CLINICAL),
     "assessments:plan": ("get", lambda c: {"pk": c.plan.pk}, None, CLINICAL),
     "assessments:plan_item": (

@@ -23,9 +23,10 @@ from django.utils import timezone
 from gunicorn.config import Config
 from pypdf import PdfReader
 
-from assessments import plans, services
+from assessments import plans
 from assessments.library import install_shipped
 from clinic.proxy import client_address
+from devtools import records
 from devtools.loadgen import start_gunicorn
 from tests.factories import PASSWORD
 
@@ -308,7 +309,7 @@ def cookies_from(response) -> dict:
 
 
 def published_plan_with_drawings(cast):
-    install_shipped(cast.clinic)
+    install_shipped(clinic=cast.clinic)
     today = timezone.localdate()
     sections = {
         "complaint": {"region": "knee_back", "side": "right", "qualities": ["pulling"], "pain": 5},
@@ -316,7 +317,7 @@ def published_plan_with_drawings(cast):
         "habits": {"work_style": "desk", "leg_on_top": "right"},
         "red_flags": {},
     }
-    signed = services.record(
+    signed = records.record(
         patient=cast.other_patient,
         practitioner=cast.practitioner,
         sections=sections,

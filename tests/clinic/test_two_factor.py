@@ -331,7 +331,7 @@ def test_saving_the_settings_keeps_a_patient_number_handed_out_meanwhile(ours, l
     clean = ClinicSettingsForm.clean
 
     def a_registration_meanwhile(form):
-        next_patient_number(ours.clinic.pk)  # the row was already read by this request
+        next_patient_number(clinic_id=ours.clinic.pk)  # the row was already read by this request
         return clean(form)
 
     monkeypatch.setattr(ClinicSettingsForm, "clean", a_registration_meanwhile)

@@ -83,7 +83,7 @@ def test_a_second_session_cannot_confirm_over_a_confirmed_device(ours):
     confirmed, _codes = enrol_through_the_page(first)
     # the service refuses even a right code for another pending device (two tabs, a race)
     late = TOTPDevice.objects.create(user=ours.frontdesk, name="x", confirmed=False, key=late.key)
-    assert not two_factor.confirm(late, next_code(late))
+    assert not two_factor.confirm(device=late, code=next_code(late))
     assert list(TOTPDevice.objects.filter(user=ours.frontdesk, confirmed=True)) == [confirmed]
 
 

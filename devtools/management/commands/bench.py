@@ -26,7 +26,7 @@ from django.test.utils import (
     teardown_test_environment,
 )
 
-from assessments.models import PlanItem
+from assessments.models import AssessmentStatus, PlanItem
 from clinic.models import Clinic, User
 from devtools import bench_data as bench_assessments
 from patients.models import Patient
@@ -69,6 +69,9 @@ class Page:
     path: str
     # Checks the page object of a verified response; returns a problem, or "" when plausible.
     check: object = None
+    # Where the check finds that object in the response's context, and how it counts it.
+    shown: str = "page"
+    counted: object = staticmethod(lambda shown: shown.paginator.count)
 
 
 @dataclass
@@ -213,11 +216,17 @@ class Command(BaseCommand):
 
             plan_rows = self._plan_results(runs)
             portal_pages = self._portal_results(runs)
+            outcome_pages = [
+                self._outcomes_result(slug, runs) for slug in (SMALL_CLINIC, LARGE_CLINIC)
+            ]
 
         self._report(baseline, large, small_results, runs)
         self._report_assessments(baseline, assessment_pages)
         self._report_plans(plan_rows)
         self._report_portal(baseline, portal_pages)
+        self._report_outcomes(baseline, outcome_pages)
+        if len({min(result.queries) for result in outcome_pages}) != 1:
+            raise CommandError("The outcomes page's queries grow with the number of patients.")
         if (
             len({min(result.queries) for result in portal_pages[0::2]}) != 1
             or len({min(result.queries) for result in portal_pages[1::2]}) != 1
@@ -316,6 +325,58 @@ class Command(BaseCommand):
             )
         return results
 
+    def _outcomes_result(self, slug, runs) -> Result:
+        """The clinic's outcomes page over the last year, as a practitioner."""
+        clinic = Clinic.objects.get(slug=slug)
+        self.stderr.write(f"Seeding outcomes (if needed) in {slug} ...")
+        bench_assessments.outcomes_cohort(clinic)
+        cohort = (
+            Patient.objects.filter(
+                clinic=clinic,
+                assessments__status=AssessmentStatus.SIGNED,
+                assessments__signed_at__date__gt=dt.date.today() - dt.timedelta(days=360),
+            )
+            .distinct()
+            .count()
+        )
+
+        def check(numbers):
+            if numbers is None or numbers["patients"] < cohort:
+                found = None if numbers is None else numbers["patients"]
+                return f"counted {found} patients, expected at least {cohort}"
+            return ""
+
+        client = Client()
+        client.force_login(bench_assessments.practitioner_for(clinic))
+        total = Patient.objects.filter(clinic=clinic).count()
+        page = Page(
+            f"Outcomes, last year ({total:,} patients)",
+            "/outcomes/",
+            check,
+            shown="numbers",
+            counted=lambda numbers: numbers["patients"],
+        )
+        return self._measure(client, page, runs)
+
+    def _report_outcomes(self, baseline: Result, results: list[Result]):
+        out = self.stdout.write
+        out(f"## Outcomes page: {connection.vendor}")
+        out("")
+        out(
+            "A practitioner opens the clinic's outcomes for the last year; one patient in "
+            f"{bench_assessments.OUTCOMES_EVERY} has two signed assessments in it."
+        )
+        out("")
+        out("| Page | Patients in the cohort | Median ms | p95 ms | × baseline | Queries |")
+        out("|---|---:|---:|---:|---:|---:|")
+        for result in results:
+            out(
+                f"| {result.page.label} | {result.count:,} | {result.median:.1f} "
+                f"| {result.p95:.1f} | {result.median / baseline.median:.1f} "
+                f"| {min(result.queries)} |"
+            )
+        out("")
+
     def _report_portal(self, baseline: Result, results: list[Result]):
         out = self.stdout.write
         out(f"## Portal and progress: {connection.vendor}")
@@ -375,11 +436,11 @@ class Command(BaseCommand):
             raise CommandError(f"{page.path}: status {response.status_code}, expected 200")
         count = None
         if page.check is not None:
-            shown = response.context["page"]
+            shown = response.context[page.shown]
             problem = page.check(shown)
             if problem:
                 raise CommandError(f"{page.path}: {problem}")
-            count = shown.paginator.count
+            count = page.counted(shown)
 
         result = Result(page, count)
         for _ in range(WARMUP):

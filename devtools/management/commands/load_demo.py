@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import plans
-from assessments import services as assessment_services
 from assessments.library import install_shipped
 from assessments.models import ExerciseLog, PlanItem, PlanStatus
 from clinic import audit, two_factor
 from clinic.models import Clinic, Role, User
+from devtools import records
 from patients import normalize, services
 from patients.models import Appointment, AppointmentStatus, Patient
 
@@ -174,7 +174,7 @@ class Command(BaseCommand):
                 patients,
                 users["demo-frontdesk"],
             )
-            install_shipped(clinic)
+            install_shipped(clinic=clinic)
             demo_cases = ((patients[0], KNEE_BACK_RIGHT), (patients[1], SWOLLEN_CALF))
             for patient, sections in demo_cases:
                 self._signed_assessment(patient, users["demo-practitioner"], sections)
@@ -240,7 +240,7 @@ class Command(BaseCommand):
                 "onset": _days_ago(sections["complaint"]["onset"] or 10),
             },
         }
-        assessment = assessment_services.record(
+        assessment = records.record(
             patient=patient,
             practitioner=practitioner,
             sections=sections,
