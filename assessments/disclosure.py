@@ -274,6 +274,6 @@ def _sections(record: dict) -> list[dict]:
 
 def to_pdf(record: dict) -> bytes:
     return pdf.render_pdf(
-        "patients/pdf/disclosure.html",
+        "assessments/pdf/disclosure.html",
         {"record": record, "sections": _sections(record), "exported_at": record["exported_at"]},
     )

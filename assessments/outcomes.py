@@ -1,12 +1,12 @@
 """The clinic's outcomes, read from the typed record: for each patient assessed (signed) in a
 period, the first and the latest signed assessment of that period, compared.
 
-Per patient (`cohort()`): complaint region and side (of the first), pain (NRS) first and latest,
-each left-right difference first and latest (from the Measurement rows; weight on each foot as the
-difference of the two feet's shares, in %, whichever unit it was typed in), days with home
-exercises done in the last 28 days, and the PSFS average of the first and the latest scale of the
-period. Everything is computed by the database: the page runs a fixed number of queries
-whatever the number of patients, and the CSV streams one query's rows.
+Per patient (the `cohort` of `_cohort_sql()`): complaint region and side (of the first), pain
+(NRS) first and latest, each left-right difference first and latest (from the Measurement rows;
+weight on each foot as the difference of the two feet's shares, in %, whichever unit it was
+typed in), days with home exercises done in the last 28 days, and the PSFS average of the first
+and the latest scale of the period. Everything is computed by the database: the page runs a
+fixed number of queries whatever the number of patients, and the CSV streams one query's rows.
 
 Nothing here says why a patient improved: these are the clinic's own numbers, without controls.
 """
@@ -101,8 +101,8 @@ def _cohort_sql(period: Period, *, today: dt.date) -> tuple[str, tuple]:
 
     The ORM builds the filtered sets (so the clinic, the period and the engines' date handling
     are the ORM's); the glue is SQL with window functions, which both engines run. One pass over
-    the period's assessments: per-patient correlated subqueries grow with the cohort (8 s for
-    10,000 patients on SQLite, measured), this does not."""
+    the period's assessments instead of some 30 correlated subqueries per patient (those took
+    427 ms for 490 patients on SQLite, this 83 ms)."""
     signed_sql, signed_params = _sql(_signed_in(period).values("id", "patient_id", "signed_at"))
     logs_sql, logs_params = _sql(
         ExerciseLog.objects.filter(
@@ -272,6 +272,7 @@ FROM cohort""",
         "followed": totals["followed"] or 0,
         "pain_chart": _pain_chart(groups),
         "measure_chart": _measure_chart(measures),
+        "weighed": any(row["measure"].code == WEIGHT_BEARING for row in measures),
     }
 
 

@@ -7,6 +7,7 @@ an app named in a string to `import_module` / `apps.get_model` counts too. The p
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,39 @@ def test_nothing_in_the_product_imports_the_tooling():
             if rel == "clinic/settings.py":
                 continue  # installs it outside production, by name
             assert "devtools" not in path.read_text(encoding="utf-8"), rel
+
+
+TEMPLATE_NAME = re.compile(r"""["'](clinic|patients|assessments)/[\w/.-]+\.html["']""")
+
+
+def templates_above(app: str, text: str) -> list[str]:
+    """The templates named in `text` (code or a template of `app`) that live on a higher floor."""
+    return [
+        match.group(0).strip("\"'")
+        for match in TEMPLATE_NAME.finditer(text)
+        if FLOOR[match.group(1)] > FLOOR[app]
+    ]
+
+
+def test_templates_keep_the_floors_too():
+    """A page of a floor renders and includes only templates of its floor and below: the
+    assessments floor's pages (the patient page, the portal, the homes) live in
+    templates/assessments/, so the patients floor cannot reach them by a template name."""
+    found = []
+    for app in ("clinic", "patients"):
+        for path in [*(ROOT / app).rglob("*.py"), *(ROOT / "templates" / app).rglob("*.html")]:
+            rel = path.relative_to(ROOT).as_posix()
+            if "/migrations/" in rel:
+                continue
+            found += [f"{rel}: {name}" for name in templates_above(app, path.read_text("utf-8"))]
+    assert found == []
+
+
+def test_the_template_reader_finds_what_it_looks_for():
+    text = '{% include "assessments/_side.html" %} render(r, "patients/day_view.html")'
+    assert templates_above("patients", text) == ["assessments/_side.html"]
+    assert templates_above("assessments", text) == []
+    assert templates_above("clinic", text) == ["assessments/_side.html", "patients/day_view.html"]
 
 
 @pytest.mark.parametrize(

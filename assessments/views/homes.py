@@ -17,7 +17,7 @@ def frontdesk_home(request):
     waiting = [v for v in visits if v.status == AppointmentStatus.CHECKED_IN]
     return render(
         request,
-        "patients/frontdesk_home.html",
+        "assessments/frontdesk_home.html",
         {
             "today": today,
             "visits": visits,
@@ -33,7 +33,7 @@ def practitioner_home(request):
     visits = list(selectors.day_appointments(request.user, today, request.user.pk))
     return render(
         request,
-        "patients/practitioner_home.html",
+        "assessments/practitioner_home.html",
         {
             "today": today,
             "visits": visits,

@@ -22,7 +22,7 @@ def patient_detail(request, pk):
     upcoming = Q(status__in=scheduling.OPEN, end__gte=day_start(today))
     return render(
         request,
-        "patients/patient_detail.html",
+        "assessments/patient_detail.html",
         {
             "patient": patient,
             "age": patient.age_on(today),

@@ -40,7 +40,7 @@ def portal_home(request):
         audit.viewed(current, "portal")
     return render(
         request,
-        "patients/portal_home.html",
+        "assessments/portal_home.html",
         {
             "patient": patient,
             "upcoming": _upcoming(request.user),
@@ -67,7 +67,7 @@ def portal_plan(request, pk):
     audit.viewed(plan, "portal")
     return render(
         request,
-        "patients/portal_plan.html",
+        "assessments/portal_plan.html",
         {
             "patient": patient,
             "current": plan,
@@ -120,7 +120,7 @@ def portal_log(request):
         return redirect(f"{reverse('assessments:portal_log')}?day={day.isoformat()}")
     return render(
         request,
-        "patients/portal_log.html",
+        "assessments/portal_log.html",
         {
             "patient": patient,
             "form": form,
@@ -179,4 +179,4 @@ def portal_psfs(request):
         )
         messages.success(request, _("Thank you. Your practitioner will see how things change."))
         return redirect("assessments:portal_home")
-    return render(request, "patients/portal_psfs.html", {"form": form, "last": last})
+    return render(request, "assessments/portal_psfs.html", {"form": form, "last": last})

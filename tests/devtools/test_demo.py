@@ -1,10 +1,14 @@
+import datetime as dt
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from assessments import outcomes
 from assessments.models import Assessment, RedFlag
-from clinic.models import User
+from clinic.models import Clinic, User
 from devtools.management.commands.load_demo import DEMO_PASSWORD
 from patients.models import Appointment, Consent, Patient
 from tests.factories import log_in
@@ -63,16 +67,18 @@ def test_the_demo_clinic_has_signed_assessments_one_with_an_acknowledged_red_fla
     call_command("load_demo")
     call_command("load_demo")
     signed = Assessment.objects.filter(status="signed")
-    assert signed.count() == 2
+    # the two worked cases, the worked patient's reassessment, three follow-ups of two each
+    assert signed.count() == 2 + 1 + 3 * 2
     flagged = RedFlag.objects.get(code="suspected_dvt", is_current=True)
     assert flagged.acknowledged_at is not None and flagged.urgency == "same_day"
-    knee = signed.get(patient__portal_user__username="demo-patient")
+    knee = signed.filter(patient__portal_user__username="demo-patient").earliest("signed_at")
     # three weeks of pain: a routine referral, and nothing withheld (he keeps his stretches)
     assert [(f.code, f.urgency) for f in knee.flags.all()] == [("persistent_pain", "routine")]
     plan = knee.care_plans.get(status="published")
     given = {item["code"]: item["side"] for item in plan.snapshot["items"]}
     assert given["towel_hamstring_stretch"] == "both" and not plan.snapshot["withheld"]
-    sato = signed.exclude(pk=knee.pk).get().care_plans.get(status="published")
+    sato = signed.filter(care_plans__status="published").exclude(pk=knee.pk).get()
+    sato = sato.care_plans.get(status="published")
     on_the_left = [
         item["code"]
         for item in sato.snapshot["items"]
@@ -83,6 +89,20 @@ def test_the_demo_clinic_has_signed_assessments_one_with_an_acknowledged_red_fla
         a["code"] == "slr" and a["flagged"] and a["worse_side"] == "right"
         for a in knee.screening["asymmetries"]
     )
+
+
+def test_the_demo_clinic_has_outcomes_to_show():
+    """Four patients assessed twice: the outcomes page has pain, differences and PSFS to show."""
+    call_command("load_demo")
+    clinic = Clinic.objects.get(slug="demo")
+    today = timezone.localdate()
+    period = outcomes.Period(clinic_id=clinic.pk, start=today - dt.timedelta(days=365), end=today)
+    numbers = outcomes.summary(period, today=today)
+    assert numbers["followed"] == 4
+    knee = next(group for group in numbers["groups"] if group["region"] == "knee_back")
+    assert knee["pain_latest_avg"] < knee["pain_first_avg"] and knee["with_psfs"] == 1
+    slr = next(row for row in numbers["measures"] if row["measure"].code == "slr")
+    assert slr["latest"] < slr["first"]
 
 
 @pytest.mark.django_db

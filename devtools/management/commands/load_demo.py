@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import plans
+from assessments import homecare, plans
 from assessments.library import install_shipped
-from assessments.models import ExerciseLog, PlanItem, PlanStatus
+from assessments.models import AssessmentStatus, ExerciseLog, FunctionalScale, PlanItem, PlanStatus
 from clinic import audit, two_factor
 from clinic.models import Clinic, Role, User
 from devtools import records
@@ -73,6 +73,26 @@ SLOTS = [
 
 def _days_ago(days):
     return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
+
+
+def _dated(sections):
+    """The sections with the complaint's onset as a date (the cases give it in days ago)."""
+    complaint = sections["complaint"]
+    return {**sections, "complaint": {**complaint, "onset": _days_ago(complaint["onset"] or 10)}}
+
+
+def _changed(sections, *, pain, slr_right=None, knee_to_wall_right=None):
+    """A copy of a case with another pain score and, given, other right-side measurements."""
+    measurements = {code: dict(sides) for code, sides in sections["measurements"].items()}
+    if slr_right:
+        measurements["slr"]["right"] = slr_right
+    if knee_to_wall_right:
+        measurements["knee_to_wall"]["right"] = knee_to_wall_right
+    return {
+        **sections,
+        "complaint": {**sections["complaint"], "pain": pain},
+        "measurements": measurements,
+    }
 
 
 # The article's worked patient: three weeks of right-sided knee-back pain, the right hamstring
@@ -179,6 +199,7 @@ class Command(BaseCommand):
             for patient, sections in demo_cases:
                 self._signed_assessment(patient, users["demo-practitioner"], sections)
             self._three_weeks_of_logs(patients[0])
+            self._follow_ups(patients, users["demo-practitioner"])
         self.stdout.write(
             f"Demo clinic '{clinic.name}' (clinic code {clinic.slug}): {len(patients)} patients, "
             f"{created} new visits."
@@ -252,6 +273,52 @@ class Command(BaseCommand):
         plan.patient_note = "無理のない範囲で、毎日少しずつ続けましょう。"
         plan.save(update_fields=["goals", "patient_note"])
         plans.publish(plan=plan, by=practitioner, today=today, referral_explained=True)
+
+    def _follow_ups(self, patients, practitioner):
+        """Demo history for the outcomes page: the worked patient reassessed today, three weeks
+        after his first assessment, and three more patients assessed a month ago and again
+        today; PSFS scores at both ends for the worked patient."""
+        today = timezone.localdate()
+        better = _changed(KNEE_BACK_RIGHT, pain=2, slr_right="65", knee_to_wall_right="8.5")
+        self._reassess(patients[0], practitioner, KNEE_BACK_RIGHT, better, days_before=21)
+        pains = {2: (6, 3), 3: (4, 4), 4: (7, 2)}  # patient index: (first, latest)
+        for index, (first_pain, latest_pain) in pains.items():
+            first = _changed(KNEE_BACK_RIGHT, pain=first_pain)
+            latest = _changed(KNEE_BACK_RIGHT, pain=latest_pain, slr_right="60")
+            self._reassess(patients[index], practitioner, first, latest, days_before=30)
+        if not FunctionalScale.objects.filter(patient=patients[0]).exists():
+            for days_ago, stairs, walk in ((21, 3, 4), (0, 7, 8)):
+                homecare.save_functional_scale(
+                    patient=patients[0],
+                    day=today - dt.timedelta(days=days_ago),
+                    activities=[
+                        {"name": "階段を下りる", "score": stairs},
+                        {"name": "30分歩く", "score": walk},
+                    ],
+                )
+
+    def _reassess(self, patient, practitioner, first, latest, *, days_before):
+        signed = patient.assessments.filter(status=AssessmentStatus.SIGNED)
+        if signed.count() >= 2:
+            return
+        today = timezone.localdate()
+        if not signed.exists():
+            records.record(
+                patient=patient,
+                practitioner=practitioner,
+                sections=_dated(first),
+                today=today,
+                sign_it=True,
+            )
+        # demo history: the first assessment was `days_before` days ago
+        signed.update(signed_at=timezone.now() - dt.timedelta(days=days_before))
+        records.record(
+            patient=patient,
+            practitioner=practitioner,
+            sections=_dated(latest),
+            today=today,
+            sign_it=True,
+        )
 
     def _three_weeks_of_logs(self, patient):
         """The demo patient's home log: most days done, pain easing from 5 to about 2."""
