@@ -91,6 +91,7 @@ def test_the_demo_clinic_has_signed_assessments_one_with_an_acknowledged_red_fla
     )
 
 
+@pytest.mark.django_db
 def test_the_demo_clinic_has_outcomes_to_show():
     """Four patients assessed twice: the outcomes page has pain, differences and PSFS to show."""
     call_command("load_demo")
