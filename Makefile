@@ -90,29 +90,36 @@ serve: setup
 test: setup
 	$(TEST_ENV) $(PY) -m pytest
 
-# Patient list and search at 100,000 patients, on SQLite and on PostgreSQL, then the load run on
-# gunicorn + PostgreSQL (docs/benchmarks.md). Seeds on first use (bench*.sqlite3 and the
-# hikagami_bench database), reuses the data afterwards. `make bench-load` runs only the load part.
+# Patient list and search at 1,000 / 100,000 / 1,000,000 patients, the tenant-isolation check (the
+# small clinic here and in a database of its own), the other pages, on SQLite and on PostgreSQL,
+# then the load run on gunicorn + PostgreSQL (docs/benchmarks.md). Seeds on first use
+# (bench*.sqlite3 and the hikagami_bench* databases), reuses the data afterwards.
+# `make bench-load` runs only the load part.
 BENCH_ARGS ?=
 LOAD_ARGS ?=
 BENCH_SQLITE_URL := sqlite:///$(CURDIR)/bench.sqlite3
+BENCH_SQLITE_ALONE_URL := sqlite:///$(CURDIR)/bench-alone.sqlite3
 BENCH_PG_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_PG_DB := hikagami_bench
 BENCH_PG_URL := $(BENCH_PG_SERVER)/$(BENCH_PG_DB)
+BENCH_PG_ALONE_URL := $(BENCH_PG_SERVER)/$(BENCH_PG_DB)_alone
 bench: setup bench-pg-db
+	DATABASE_URL=$(BENCH_SQLITE_ALONE_URL) $(TEST_ENV) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(TEST_ENV) $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_SQLITE_URL) $(TEST_ENV) $(PY) manage.py bench $(BENCH_ARGS)
-	DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(TEST_ENV) $(PY) manage.py bench --alone $(BENCH_SQLITE_ALONE_URL) $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(PY) manage.py bench --alone $(BENCH_PG_ALONE_URL) $(BENCH_ARGS)
 	DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(PY) manage.py loadbench $(LOAD_ARGS)
 
 bench-load: setup bench-pg-db
 	DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(PY) manage.py loadbench $(LOAD_ARGS)
 
 bench-pg-db: setup
-	@psql "$(BENCH_PG_SERVER)/postgres" -tAc \
-	  "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_PG_DB)'" | grep -q 1 || \
-	  psql "$(BENCH_PG_SERVER)/postgres" -q -c "CREATE DATABASE $(BENCH_PG_DB)"
+	@for db in $(BENCH_PG_DB) $(BENCH_PG_DB)_alone; do \
+	  psql "$(BENCH_PG_SERVER)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$db'" \
+	    | grep -q 1 || psql "$(BENCH_PG_SERVER)/postgres" -q -c "CREATE DATABASE $$db"; \
+	done
 	DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG_ALONE_URL) $(TEST_ENV) $(PY) manage.py migrate --noinput -v0
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -7,8 +7,13 @@ class PatientsConfig(AppConfig):
     verbose_name = _("Patients")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from clinic import audit
+        from patients import search
         from patients.models import Appointment, Consent, Patient
+
+        post_migrate.connect(search.restore_triggers, sender=self)
 
         audit.register(Patient, exclude_fields=["search_key", "kana_key", "phone_digits"])
         audit.register(Consent)

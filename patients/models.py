@@ -47,8 +47,10 @@ class Patient(models.Model):
     emergency_contact_phone = models.CharField(
         _("emergency contact phone"), max_length=20, blank=True
     )
-    # Folded copies for search and duplicate checks (see patients.normalize).
-    # Matched with LIKE '%…%', which no b-tree serves; patient_active_list covers it instead.
+    # Folded copies for search and duplicate checks (see patients.normalize). search_key is
+    # matched with LIKE '%…%', served by a trigram index made by migration 0004 (PostgreSQL:
+    # pg_trgm GIN on (clinic_id, search_key); SQLite: the FTS5 table patient_search, kept in sync
+    # by triggers). See patients/search.py.
     search_key = models.CharField(max_length=400, editable=False)
     kana_key = models.CharField(max_length=120, editable=False)
     phone_digits = models.CharField(max_length=20, editable=False)
@@ -146,7 +148,9 @@ class Patient(models.Model):
         self.phone_digits = normalize.digits(self.phone)
         self.search_key = normalize.search_key(
             self.family_name + self.given_name,
+            self.given_name,
             self.family_name_kana + self.given_name_kana,
+            self.given_name_kana,
             self.phone_digits,
         )
 

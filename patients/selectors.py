@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from clinic import access
+from clinic import access, pagination
 from clinic.models import Role
-from patients import scheduling, services
+from patients import normalize, scheduling, search, services
 from patients.models import Appointment, Patient
 
 # Buttons say what they do; the badge beside them says where the visit is.
@@ -27,6 +27,39 @@ CONFIRM_ACTIONS = {scheduling.NO_SHOW, scheduling.CANCELLED, scheduling.COMPLETE
 
 def patients_for(user):
     return access.scoped(user, Patient.objects.all(), roles=access.STAFF)
+
+
+LIST_ORDER = ("family_name_kana", "given_name_kana", "id")
+
+
+def patient_page(user, *, query="", archived=False, after=None, before=None, per_page):
+    """One page of the clinic's patients in kana order, after or before a cursor
+    (clinic.pagination), with a count capped at pagination.COUNT_CAP.
+
+    The list walks its index from the cursor. A search (patients.search) collects the ordering
+    keys of at most COUNT_CAP + 1 matches through the trigram index, orders those here and reads
+    the page's rows by id: no search reads more than that, however large the clinic, and no
+    planner can choose to walk the whole list looking for matches. A search matching more than
+    COUNT_CAP patients lists none and asks for more of the name (`too_many`): ordering tens of
+    thousands of 佐藤 to show 25 would read them all, and the desk needs a narrower search then."""
+    listed = patients_for(user).filter(is_archived=archived)
+    after, before = pagination.cursor_id(after), pagination.cursor_id(before)
+    if not normalize.fold(query):
+        page = pagination.keyset_page(
+            listed, order=LIST_ORDER, per_page=per_page, after=after, before=before
+        )
+    else:
+        cap = pagination.COUNT_CAP
+        scope = search.Scope(clinic_id=user.clinic_id, archived=archived, limit=cap + 1)
+        found = search.matching(listed, query, scope).order_by()
+        keys = list(found.values_list(*LIST_ORDER)[: cap + 1])
+        if len(keys) > cap:
+            page = pagination.KeysetPage([], pagination.Count(cap, True))
+        else:
+            page = pagination.keys_page(listed, keys, per_page=per_page, after=after, before=before)
+    page.extra["hint"] = search.hint(query)
+    page.extra["too_many"] = page.count.capped and bool(normalize.fold(query))
+    return page
 
 
 def get_patient(request, pk):

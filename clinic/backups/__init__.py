@@ -110,7 +110,8 @@ def check_target(unpacked_archive, *, using="default"):
     _check_migrations_known(unpacked_archive.manifest["migrations"])
     with connection.cursor() as cursor:
         tables = engines.table_names(cursor, connection.vendor)
-        busy = [t for t in tables if t not in FILLED_BY_MIGRATE and engines.has_rows(cursor, t)]
+        derived = FILLED_BY_MIGRATE | engines.derived_tables(cursor, connection.vendor)
+        busy = [t for t in tables if t not in derived and engines.has_rows(cursor, t)]
         applied = engines.applied_migrations(cursor, tables)
     if busy:
         raise BackupError(

@@ -98,6 +98,17 @@ def read_snapshot(cursor, vendor) -> Snapshot:
     return Snapshot(migrations=applied_migrations(cursor, tables), row_counts=counts)
 
 
+def derived_tables(cursor, vendor) -> set[str]:
+    """SQLite's full-text tables and their shadow tables: an index of other tables' rows, with
+    bookkeeping rows of its own even when empty (they are copied with the file all the same)."""
+    if vendor != "sqlite":
+        return set()
+    cursor.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")
+    virtual = [row[0] for row in cursor.fetchall()]
+    shadows = ("config", "data", "idx", "docsize", "content")
+    return {*virtual, *(f"{name}_{shadow}" for name in virtual for shadow in shadows)}
+
+
 def table_names(cursor, vendor) -> list[str]:
     if vendor == "sqlite":
         sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"

@@ -1,32 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinic import access, audit
-from patients import normalize, selectors, services
+from patients import selectors, services
 from patients.forms import NewPatientForm, PatientForm, PatientSearchForm
-
-MAX_NUMBER_DIGITS = 8
-MIN_PHONE_DIGITS = 4
-
-
-def search_patients(queryset, query: str):
-    """Digits: the patient number exactly, or (from 4 digits) part of the phone number.
-    Anything else: a folded substring of the name, the kana or the phone."""
-    folded = normalize.fold(query)
-    if not folded:
-        return queryset
-    number = normalize.digits(query)
-    if number != folded:
-        return queryset.filter(search_key__contains=folded)
-    match = Q(number=int(number)) if len(number) <= MAX_NUMBER_DIGITS else Q(pk__in=[])
-    if len(number) >= MIN_PHONE_DIGITS:
-        match |= Q(search_key__contains=number)
-    return queryset.filter(match)
 
 
 @access.allow(*access.STAFF)
@@ -35,11 +15,14 @@ def patient_list(request):
     query, archived = "", False
     if form.is_valid():
         query, archived = form.cleaned_data["q"], form.cleaned_data["archived"]
-    patients = selectors.patients_for(request.user).filter(is_archived=archived)
-    patients = search_patients(patients, query).order_by(
-        "family_name_kana", "given_name_kana", "id"
+    page = selectors.patient_page(
+        request.user,
+        query=query,
+        archived=archived,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        per_page=settings.PATIENTS_PER_PAGE,
     )
-    page = Paginator(patients, settings.PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "patients/patient_list.html",

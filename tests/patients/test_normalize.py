@@ -1,3 +1,5 @@
+import pytest
+
 from patients import normalize
 
 
@@ -43,4 +45,26 @@ def test_digits_reads_full_width_numbers():
 
 def test_search_key_keeps_fields_apart():
     key = normalize.search_key("山田太郎", "ヤマダタロウ", "09012345678")
-    assert key == "山田太郎|やまだたろう|09012345678"
+    assert key == "||山田太郎||やまだたろう||09012345678"
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("渡辺", "渡邉", "渡邊", "渡邉\U000e0102"),
+        ("斉藤", "斎藤", "齋藤", "齊藤"),
+        ("高橋", "髙橋"),
+        ("山崎", "山﨑", "山嵜"),
+        ("島田", "嶋田"),
+        ("吉田", "𠮷田"),
+    ],
+)
+def test_kanji_variants_of_a_name_fold_to_one_form(variants):
+    assert len({normalize.fold(name) for name in variants}) == 1
+
+
+def test_different_names_stay_different_after_folding():
+    # Not variants: 崎 and 埼, 斉 and 済, 辺 and 迎 are other characters.
+    assert normalize.fold("山崎") != normalize.fold("山埼")
+    assert normalize.fold("斉藤") != normalize.fold("済藤")
+    assert normalize.fold("渡辺") != normalize.fold("渡迎")

@@ -88,16 +88,50 @@ def test_archiving_needs_a_post(ours, yamada, login):
     assert response.status_code == 405 and not yamada.is_archived
 
 
-def test_the_list_is_paginated_in_kana_order(ours, login, settings):
+def test_the_list_is_paginated_in_kana_order_by_cursor(ours, login, settings):
     settings.PATIENTS_PER_PAGE = 2
-    for kana in ("ワダ", "アベ", "カトウ"):
-        PatientFactory(clinic=ours.clinic, family_name_kana=kana, given_name_kana="イチ")
+    made = {
+        kana: PatientFactory(clinic=ours.clinic, family_name_kana=kana, given_name_kana="イチ")
+        for kana in ("ワダ", "アベ", "カトウ")
+    }
     client = login(ours.frontdesk)
     first = client.get(URL).context["page"]
     assert [p.family_name_kana for p in first] == ["アベ", "カトウ"]
-    assert first.paginator.count == 5  # the cast's two patients (ヤマダ) and the three above
-    assert client.get(URL, {"page": "999"}).status_code == 200
-    assert client.get(URL, {"page": "abc"}).status_code == 200
+    assert first.count.value == 5 and not first.count.capped  # the cast's 2 (ヤマダ) and these 3
+    assert first.has_next and not first.has_previous
+    assert first.next_after == made["カトウ"].pk
+    second = client.get(URL, {"after": first.next_after}).context["page"]
+    assert [p.family_name_kana for p in second] == ["ヤマダ", "ヤマダ"]
+    assert second.has_previous and second.has_next
+    last = client.get(URL, {"after": second.next_after}).context["page"]
+    assert [p.family_name_kana for p in last] == ["ワダ"] and not last.has_next
+    # Back from the last page: the page before it, full.
+    back = client.get(URL, {"before": last.previous_before}).context["page"]
+    assert [p.pk for p in back] == [p.pk for p in second]
+    # A patient registered before the cursor does not move the next page's first row.
+    PatientFactory(clinic=ours.clinic, family_name_kana="アイダ", given_name_kana="イチ")
+    again = client.get(URL, {"after": first.next_after}).context["page"]
+    assert [p.pk for p in again] == [p.pk for p in second]
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-1", "0", "9" * 40, "1.5", ""])
+def test_a_malformed_cursor_gives_the_first_page(ours, login, cursor):
+    client = login(ours.frontdesk)
+    first = client.get(URL).context["page"]
+    for name in ("after", "before"):
+        response = client.get(URL, {name: cursor})
+        assert response.status_code == 200
+        assert [p.pk for p in response.context["page"]] == [p.pk for p in first]
+
+
+def test_another_clinics_patient_is_no_cursor(ours, theirs, login, settings):
+    settings.PATIENTS_PER_PAGE = 1
+    stranger = PatientFactory(clinic=theirs.clinic, family_name_kana="ア")
+    client = login(ours.frontdesk)
+    first = client.get(URL).context["page"]
+    assert [p.pk for p in client.get(URL, {"after": stranger.pk}).context["page"]] == [
+        p.pk for p in first
+    ]
 
 
 def test_an_oversized_query_is_refused_politely(ours, login):

@@ -33,6 +33,7 @@ from devtools import bench_data as bench_assessments
 from devtools import loadgen
 from devtools.management.commands.bench import SMALL_CLINIC, database, machine
 from patients.models import Patient
+from patients.selectors import LIST_ORDER
 
 CONFIG = settings.BASE_DIR / "clinic" / "gunicorn.conf.py"
 LABELS = {
@@ -157,11 +158,12 @@ class Command(BaseCommand):
                 "pk", flat=True
             )
         )
-        active = Patient.objects.filter(clinic=clinic, is_archived=False).count()
-        list_pages = max(1, min(40, -(-active // settings.PATIENTS_PER_PAGE)))
+        # The list's first page and 39 cursor links into it (every 25th patient in list order).
+        listed = Patient.objects.filter(clinic=clinic, is_archived=False).order_by(*LIST_ORDER)
+        cursors = ["", *(f"?after={pk}" for pk in listed.values_list("pk", flat=True)[:975:25])]
         pages = [
             loadgen.Page("home", 3, lambda rng: "/today/"),
-            loadgen.Page("list", 3, lambda rng: f"/patients/?page={rng.randint(1, list_pages)}"),
+            loadgen.Page("list", 3, lambda rng: f"/patients/{rng.choice(cursors)}"),
             loadgen.Page("plan", 3, lambda rng: f"/plans/{rng.choice(plan_ids)}/"),
             loadgen.Page(
                 "pdf",
