@@ -2,6 +2,7 @@
 its own table, read only by the download; two A4 pages for a typical plan."""
 
 import hashlib
+import io
 
 import pytest
 from django.conf import settings
@@ -9,12 +10,15 @@ from django.db import connection, models
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from pypdf import PdfReader
 
 from assessments import documents, plans
 from assessments.models import CarePlan, PlanDocument
+from devtools import bench_data
 from tests.assessments import old_schema
-from tests.assessments.test_care_plan import KNEE_BACK, pdf_text, signed_assessment
+from tests.assessments.test_care_plan import KNEE_BACK, SWOLLEN_CALF, pdf_text, signed_assessment
+from tests.factories import ClinicFactory, PatientFactory
 
 DOCUMENT_TABLE = PlanDocument._meta.db_table
 
@@ -57,8 +61,6 @@ def test_publishing_keeps_the_japanese_handout(ours, kept):
 def test_publishing_in_english_still_keeps_the_japanese_handout(
     ours, django_capture_on_commit_callbacks
 ):
-    from django.utils import translation
-
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         plan = published(ours, patient=ours.patient)
     assert PlanDocument.objects.get(plan=plan).language == "ja"
@@ -164,6 +166,45 @@ def test_a_plan_with_its_handout_cannot_be_deleted(ours, kept):
 
     with pytest.raises(ProtectedError):
         kept.delete()
+
+
+# Two A4 pages -----------------------------------------------------------------------------
+
+
+def pages(content: bytes) -> int:
+    return len(PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_benchs_typical_plan_fits_two_a4_pages_and_reads_back(db):
+    clinic = ClinicFactory(slug="bench-small")
+    PatientFactory(clinic=clinic)  # number 1, the bench's patient
+    plan = bench_data.published_plan(clinic)
+    with translation.override("ja"):
+        content = documents.render_handout(plan.snapshot)
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) <= 2
+    page = reader.pages[0].mediabox
+    assert (round(float(page.width)), round(float(page.height))) == (595, 842)  # A4 in points
+    text = pdf_text(content)
+    exercises = [i for i in plan.snapshot["items"] if i["kind"] == "exercise"]
+    assert len(exercises) == 5
+    for item in exercises:
+        assert item["name"]["ja"] in text  # every exercise, its steps and its reason
+        assert item["steps"][0][:12] in text
+        assert item["reason"]["ja"][:8] in text
+    assert "30秒キープ" in text  # the dose
+    assert "右脚はもう1セット多く" in text  # the side that gets more
+    assert "当院での施術" in text and "鋭い痛み" in text
+
+
+def test_the_red_flag_handout_still_leads_with_the_doctor_and_lists_what_waits(ours):
+    plan = published(ours, SWOLLEN_CALF)
+    with translation.override("ja"):
+        text = pdf_text(documents.render_handout(plan.snapshot))
+    first_exercise = next(i for i in plan.snapshot["items"] if i["kind"] == "exercise")
+    assert text.index("医療機関を受診") < text.index(first_exercise["name"]["ja"])
+    for held in plan.snapshot["withheld"]:
+        assert held["label"]["ja"][:6] in text
 
 
 BEFORE = [("assessments", "0017_signed_index")]
