@@ -183,6 +183,13 @@ def test_the_benchs_typical_plan_fits_two_a4_pages_and_reads_back(db):
         content = documents.render_handout(plan.snapshot)
     reader = PdfReader(io.BytesIO(content))
     assert len(reader.pages) <= 2
+    # One font in one weight (each other font or weight is subset and embedded again).
+    fonts = {
+        str(font.get_object().get("/BaseFont")).split("+")[-1]
+        for page in reader.pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+    }
+    assert fonts == {"IPAexGothic"}
     page = reader.pages[0].mediabox
     assert (round(float(page.width)), round(float(page.height))) == (595, 842)  # A4 in points
     text = pdf_text(content)
