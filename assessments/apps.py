@@ -38,5 +38,7 @@ class AssessmentsConfig(AppConfig):
             models.FunctionalActivity,
             lambda activity: (activity.scale.patient.clinic_id, activity.scale.patient_id),
         )
-        audit.register(models.CarePlan, exclude_fields=["handout_pdf"])
+        audit.register(models.CarePlan)
+        # The file itself is left out: its size and SHA-256 name it in the trail.
+        audit.register(models.PlanDocument, exclude_fields=["pdf"])
         audit_display.SECTION_LABELS.update(models.assessment.SECTIONS)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from assessments import plan_snapshot, referrals
+from assessments import documents, plan_snapshot, referrals
 from assessments.models import (
     GIVEN_STATUSES,
     Assessment,
@@ -602,6 +602,13 @@ def publish(*, plan: CarePlan, by, today, referral_explained: bool) -> CarePlan:
     plan.revision += 1
     plan.save()
     referrals.open_for_plan(plan=plan, by=by)
+    # The handout is rendered once the plan is committed, not inside the transaction: rendering
+    # takes longer than the rest of publishing, and while the transaction is open it holds the
+    # write lock (the whole database on SQLite, the patient's plan rows on PostgreSQL). The
+    # snapshot it renders is committed and never changes, so nothing is lost by waiting; if
+    # rendering fails the plan stays published (the portal reads the snapshot) and the first
+    # download renders and keeps the file (`documents.handout`).
+    transaction.on_commit(lambda: documents.keep_handout(plan=plan), robust=True)
     return plan
 
 

@@ -28,6 +28,7 @@ SERVICE_MODULES = [
     ROOT / "patients" / "services.py",
     ROOT / "patients" / "invitations.py",
     ROOT / "assessments" / "services.py",
+    ROOT / "assessments" / "documents.py",
     ROOT / "assessments" / "homecare.py",
     ROOT / "assessments" / "library.py",
     ROOT / "assessments" / "plans.py",

@@ -116,8 +116,6 @@ class CarePlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
-    # The handout, rendered once from the snapshot (which never changes once published).
-    handout_pdf = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("care plan")
@@ -146,6 +144,25 @@ class CarePlan(models.Model):
     def was_given(self) -> bool:
         """Given to the patient: the current plan or one it replaced (never a set-aside draft)."""
         return self.status in GIVEN_STATUSES
+
+
+class PlanDocument(models.Model):
+    """The handout a published plan gave, rendered once from its snapshot (which never changes
+    after publishing) and kept in a table of its own, so that no query for plans reads the PDF."""
+
+    plan = models.OneToOneField(CarePlan, on_delete=models.PROTECT, related_name="document")
+    language = models.CharField(max_length=8)
+    pdf = models.BinaryField(editable=False)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("handout")
+        verbose_name_plural = _("handouts")
+
+    def __str__(self):
+        return f"{self.plan_id} {self.language} {self.size} B"
 
 
 class PlanItem(models.Model):

@@ -1,6 +1,7 @@
 """The care plan as the practitioner makes it: proposed, edited, published, handed out."""
 
 import datetime as dt
+import hashlib
 import io
 
 import pytest
@@ -10,7 +11,7 @@ from pypdf import PdfReader
 
 from assessments import plans
 from assessments.library import install_shipped
-from assessments.models import CarePlan, Exercise, RedFlagsRecord, Referral
+from assessments.models import CarePlan, Exercise, PlanDocument, RedFlagsRecord, Referral
 from devtools.records import record
 from tests.assessments.pages import editor_fields, post_editor
 from tests.factories import PatientFactory
@@ -336,14 +337,16 @@ def test_the_red_flag_handout_says_see_a_doctor_first_and_why_items_wait(ours, d
     assert "03-" in text or ours.clinic.phone[:4] in text
 
 
-def test_the_handout_is_rendered_once_and_cached(ours, doc, django_assert_num_queries):
+def test_a_plan_published_before_handouts_were_kept_gets_its_file_on_the_first_download(ours, doc):
     plan = propose(doc, signed_assessment(ours, KNEE_BACK))
-    publish(doc, plan)
+    publish(doc, plan)  # the test's transaction never commits: nothing rendered at publishing
+    assert not PlanDocument.objects.filter(plan=plan).exists()
     first = doc.get(reverse("assessments:plan_handout", args=[plan.pk])).content
-    plan.refresh_from_db()
-    assert bytes(plan.handout_pdf) == first
+    kept = PlanDocument.objects.get(plan=plan)
+    assert bytes(kept.pdf) == first and kept.language == "ja" and kept.size == len(first)
+    assert kept.sha256 == hashlib.sha256(first).hexdigest()
     again = doc.get(reverse("assessments:plan_handout", args=[plan.pk])).content
-    assert again == first
+    assert again == first and PlanDocument.objects.filter(plan=plan).count() == 1
 
 
 def test_text_typed_as_markup_is_printed_as_text_and_fetches_nothing(ours, doc):
