@@ -5,6 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from assessments.models import (
@@ -22,6 +23,10 @@ from clinic.templatetags.hikagami import in_language
 
 LOW_ADHERENCE = 0.5
 WATCH_DAYS = 14
+# A published plan is in the course of care this long after publishing (then only while the
+# patient keeps logging), and each watch list shows at most WATCH_ROWS patients.
+CARE_DAYS = 90
+WATCH_ROWS = 20
 
 
 def _current_plan(patient):
@@ -154,19 +159,27 @@ def line_chart(points: list[dict], *, width=560, height=180, pad=28) -> dict:
 
 def watch_list(clinic_id, today: dt.date) -> dict:
     """For the practitioner's home: pain rising or adherence under 50 % in the last 14 days,
-    and open referrals. A fixed number of queries whatever the number of patients."""
+    and open referrals. A fixed number of queries, and rows read in proportion to the clinic's
+    current care, not its history: the plans in care (published within CARE_DAYS, or whose
+    patient logged in the last 14 days) and the last 14 days of logs, from the index (clinic,
+    day). A plan published long ago whose patient stopped logging has left the course of care;
+    recalling such patients is the recall list's work, not this one's. Each list shows at most
+    WATCH_ROWS patients, the ones furthest off first, and says how many more there are."""
     start = today - dt.timedelta(days=WATCH_DAYS - 1)
-    plans = {
-        plan.patient_id: plan
-        for plan in CarePlan.objects.filter(
-            clinic_id=clinic_id, status=PlanStatus.PUBLISHED
-        ).select_related("patient")
-    }
     logs = defaultdict(list)
     for patient_id, code, day, done, pain in ExerciseLog.objects.filter(
-        patient__clinic_id=clinic_id, day__gte=start, day__lte=today
+        clinic_id=clinic_id, day__gte=start, day__lte=today
     ).values_list("patient_id", "item_code", "day", "done", "pain"):
         logs[patient_id].append((code, day, done, pain))
+    in_care = Q(published_at__gte=timezone.now() - dt.timedelta(days=CARE_DAYS)) | Q(
+        patient_id__in=list(logs)
+    )
+    plans = {
+        plan.patient_id: plan
+        for plan in CarePlan.objects.filter(clinic_id=clinic_id, status=PlanStatus.PUBLISHED)
+        .filter(in_care)
+        .select_related("patient")
+    }
     low, rising = [], []
     for patient_id, plan in plans.items():
         rows = logs.get(patient_id, [])
@@ -195,4 +208,12 @@ def watch_list(clinic_id, today: dt.date) -> dict:
         .exclude(status=ReferralStatus.CLOSED)
         .select_related("patient")
     )
-    return {"low": low, "rising": rising, "referrals": list(referrals[:20])}
+    low.sort(key=lambda row: (row["rate"], row["patient"].pk))
+    rising.sort(key=lambda row: (row["before"] - row["after"], row["patient"].pk))
+    return {
+        "low": low[:WATCH_ROWS],
+        "low_more": max(0, len(low) - WATCH_ROWS),
+        "rising": rising[:WATCH_ROWS],
+        "rising_more": max(0, len(rising) - WATCH_ROWS),
+        "referrals": list(referrals[:WATCH_ROWS]),
+    }

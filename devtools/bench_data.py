@@ -139,6 +139,7 @@ def patient_with_logs(clinic: Clinic, number: int, days: int):
         ]
         ExerciseLog.objects.bulk_create(
             ExerciseLog(
+                clinic_id=patient.clinic_id,
                 patient=patient,
                 plan=plan,
                 item_code=code,

@@ -4,12 +4,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clinic.models import Clinic
 from patients.models import Patient
 
 
 class ExerciseLog(models.Model):
     """One exercise of the current plan on one day: done or not, sets, pain. One a day."""
 
+    # The patient's clinic, copied: the clinic's recent logs (the practitioner's watch list) are
+    # read from the index (clinic, day) instead of through every patient of the clinic.
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+", db_index=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exercise_logs")
     plan = models.ForeignKey(
         "assessments.CarePlan", on_delete=models.PROTECT, related_name="exercise_logs"
@@ -31,10 +35,18 @@ class ExerciseLog(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(pain__lte=10), name="log_pain_0_10"),
         ]
-        indexes = [models.Index(fields=["patient", "day"], name="log_patient_day")]
+        indexes = [
+            models.Index(fields=["patient", "day"], name="log_patient_day"),
+            models.Index(fields=["clinic", "day"], name="log_clinic_day"),
+        ]
 
     def __str__(self):
         return f"{self.patient} {self.day} {self.item_code}"
+
+    def save(self, *args, **kwargs):
+        if self.clinic_id is None:
+            self.clinic_id = self.patient.clinic_id
+        super().save(*args, **kwargs)
 
 
 class SafetyCheck(models.Model):

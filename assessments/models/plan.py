@@ -124,6 +124,10 @@ class CarePlan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patient", "version"], name="plan_version_per_patient")
         ]
+        # The clinic's plans in the course of care (the practitioner's watch list).
+        indexes = [
+            models.Index(fields=["clinic", "status", "published_at"], name="plan_clinic_published")
+        ]
 
     def __str__(self):
         return f"{self.patient} v{self.version}"
