@@ -7,11 +7,12 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments import home_log_summary, pdf, summary
 from assessments import models as am
-from assessments import pdf, summary
 from assessments.models import GIVEN_STATUSES, CarePlan
 from assessments.models.assessment import SECTION_CODES, SECTIONS
 from clinic import audit_display
@@ -35,67 +36,107 @@ def _value(obj, field):
     return value
 
 
-def row(obj) -> dict:
-    """Every stored field of a record; a person it points to is named as well as numbered."""
+class People:
+    """The people the rows name (staff, the patient's own account), read in one query once every
+    row is built: `row()` leaves a name empty and asks for it here, `fill()` writes them all into
+    the dicts `row()` returned (so a caller reshaping a row keeps that dict)."""
+
+    def __init__(self):
+        self.wanted: list[tuple[dict, str, int]] = []
+
+    def ask(self, data: dict, key: str, user_id) -> None:
+        data[key] = None
+        if user_id is not None:
+            self.wanted.append((data, key, user_id))
+
+    def fill(self) -> None:
+        wanted = {user_id for _data, _key, user_id in self.wanted}
+        found = User.objects.only("username", "display_name").in_bulk(wanted)
+        for data, key, user_id in self.wanted:
+            person = found.get(user_id)
+            data[key] = str(person) if person else None
+
+
+def row(obj, people: People) -> dict:
+    """Every stored field of a record; a person it points to is named as well as numbered (the
+    name once `people.fill()` has run)."""
     data = {}
     for field in obj._meta.concrete_fields:
         if field.name in LEFT_OUT:
             continue
         data[field.attname] = _value(obj, field)
         if isinstance(field, models.ForeignKey) and field.related_model is User:
-            person = getattr(obj, field.name)
-            data[f"{field.name}_name"] = str(person) if person else None
+            people.ask(data, f"{field.name}_name", data[field.attname])
     return data
 
 
 def build(patient) -> dict:
-    assessments = []
-    found = patient.assessments.order_by("created_at", "pk").with_findings()
-    for assessment in found:
-        entry = _assessment_row(assessment)
-        entry["flags_raised"] = [row(flag) for flag in assessment.flags.order_by("pk")]
-        entry["amendments"] = [row(a) for a in assessment.amendments.order_by("made_at", "pk")]
-        assessments.append(entry)
-    # Only plans the patient was given: a draft, or one set aside before publishing, never
-    # reached them (it may hold items a hazard withholds); their number is stated instead.
+    """The whole record, in a fixed number of queries whatever the patient's history."""
+    people = People()
     given = CarePlan.objects.filter(
         patient=patient, status__in=GIVEN_STATUSES, published_at__isnull=False
     )
-    unpublished = CarePlan.objects.filter(patient=patient).exclude(pk__in=given).count()
-    plans = []
-    for plan in given.order_by("version", "pk"):
-        entry = row(plan)
-        entry["items"] = [row(item) for item in plan.items.order_by("kind", "position", "pk")]
-        plans.append(entry)
-    return {
+    scales = patient.functional_scales.order_by("pk").prefetch_related("activity_rows")
+    record = {
         "format": FORMAT,
         "portal_account": _portal_account(patient),
         "access_log": _access_log(patient),
         "exported_at": timezone.now(),
         "clinic": {"name": patient.clinic.name, "phone": patient.clinic.phone},
-        "patient": row(patient),
-        "consents": [row(c) for c in patient.consents.order_by("recorded_at", "pk")],
-        "appointments": [row(a) for a in patient.appointments.order_by("start", "pk")],
-        "assessments": assessments,
-        "care_plans": plans,
-        "unpublished_plans": unpublished,
-        "referrals": [row(r) for r in patient.referrals.order_by("number")],
-        "exercise_logs": [row(log) for log in patient.exercise_logs.order_by("day", "pk")],
-        "safety_checks": [row(c) for c in patient.safety_checks.order_by("pk")],
-        "functional_scales": [
-            _scale_row(scale)
-            for scale in patient.functional_scales.order_by("pk").prefetch_related("activity_rows")
-        ],
+        "patient": row(patient, people),
+        "consents": [row(c, people) for c in patient.consents.order_by("recorded_at", "pk")],
+        "appointments": [row(a, people) for a in patient.appointments.order_by("start", "pk")],
+        "assessments": _assessments(patient, people),
+        "care_plans": _plans(given, people),
+        # Only plans the patient was given: a draft, or one set aside before publishing, never
+        # reached them (it may hold items a hazard withholds); their number is stated instead.
+        "unpublished_plans": CarePlan.objects.filter(patient=patient).exclude(pk__in=given).count(),
+        "referrals": [row(r, people) for r in patient.referrals.order_by("number")],
+        "exercise_logs": [row(log, people) for log in patient.exercise_logs.order_by("day", "pk")],
+        "safety_checks": [row(c, people) for c in patient.safety_checks.order_by("pk")],
+        "functional_scales": [_scale_row(scale, people) for scale in scales],
     }
+    people.fill()
+    return record
 
 
-def _assessment_row(assessment) -> dict:
+def _assessments(patient, people: People) -> list[dict]:
+    found = (
+        patient.assessments.order_by("created_at", "pk")
+        .with_findings()
+        .prefetch_related(
+            Prefetch("flags", am.RedFlag.objects.order_by("pk")),
+            Prefetch("amendments", am.Amendment.objects.order_by("made_at", "pk")),
+        )
+    )
+    entries = []
+    for assessment in found:
+        entry = _assessment_row(assessment, people)
+        entry["flags_raised"] = [row(flag, people) for flag in assessment.flags.all()]
+        entry["amendments"] = [row(a, people) for a in assessment.amendments.all()]
+        entries.append(entry)
+    return entries
+
+
+def _plans(given, people: People) -> list[dict]:
+    items = Prefetch("items", am.PlanItem.objects.order_by("kind", "position", "pk"))
+    entries = []
+    for plan in given.order_by("version", "pk").prefetch_related(items):
+        entry = row(plan, people)
+        entry["items"] = [row(item, people) for item in plan.items.all()]
+        entries.append(entry)
+    return entries
+
+
+def _assessment_row(assessment, people: People) -> dict:
     """An assessment's stored fields and its sections (typed records, measurement rows and the
     body weight) each in the place and shape it had when the sections were JSON columns; the
     answers the move to typed records kept as recorded, when there are any, after them."""
-    entry = {}
+    entry = row(assessment, people)
+    stored = list(entry.items())
+    entry.clear()  # refilled in place: `people` fills the names into this very dict
     sections = iter(SECTION_CODES)
-    for key, value in row(assessment).items():
+    for key, value in stored:
         if key in ("body_weight_kg", "findings_unmigrated"):
             continue  # in the measurements, as "body_weight_kg"; and below
         entry[key] = value
@@ -109,11 +150,13 @@ def _assessment_row(assessment) -> dict:
     return entry
 
 
-def _scale_row(scale) -> dict:
+def _scale_row(scale, people: People) -> dict:
     """A PSFS with its activities (rows) as the list it always had, after the day; activities
     the move to rows kept as recorded, when there are any."""
-    entry = {}
-    for key, value in row(scale).items():
+    entry = row(scale, people)
+    stored = list(entry.items())
+    entry.clear()  # refilled in place, as an assessment's
+    for key, value in stored:
         if key == "activities_unmigrated":
             continue
         entry[key] = value
@@ -194,7 +237,7 @@ def _sections(record: dict) -> list[dict]:
         for data in rows:
             lines = readable(model, data)
             records.append({"lines": lines, "extra": extra(data) if extra else []})
-        return {"title": title, "records": records, "compact": compact}
+        return {"title": title, "records": records, "compact": compact, "count": len(rows)}
 
     def assessment_extra(data):
         parts = []
@@ -241,8 +284,7 @@ def _sections(record: dict) -> list[dict]:
         block(_("Assessments"), am.Assessment, record["assessments"], assessment_extra),
         block(_("Care plans"), am.CarePlan, record["care_plans"], plan_extra),
         block(_("Referrals"), am.Referral, record["referrals"]),
-        block(_("Home exercise log"), am.ExerciseLog, record["exercise_logs"], compact=True),
-        block(_("Safety checks"), am.SafetyCheck, record["safety_checks"], compact=True),
+        *_home_records(record, block),
         block(
             _("Function scores (PSFS)"),
             am.FunctionalScale,
@@ -257,6 +299,7 @@ def _sections(record: dict) -> list[dict]:
         {
             "title": _("Who used these records"),
             "compact": True,
+            "count": len(record["access_log"]),
             "records": [
                 {
                     "lines": [
@@ -270,6 +313,53 @@ def _sections(record: dict) -> list[dict]:
             ],
         },
     ]
+
+
+def _raised(check: dict) -> bool:
+    return any(check[question] for question in am.SafetyCheck.QUESTIONS)
+
+
+def _home_records(record: dict, block) -> list[dict]:
+    """The daily logs and safety answers counted per week or month (a year of them is a
+    thousand rows or more: the JSON has each one); the patient's notes and every "yes" answer
+    one by one."""
+    logs, checks = record["exercise_logs"], record["safety_checks"]
+    unit, periods, total = home_log_summary.summarise(
+        logs, [(check["day"], _raised(check)) for check in checks]
+    )
+    names = _exercise_names(record)
+    exercise_log = {
+        "title": _("Home exercise log"),
+        "count": len(logs),
+        "compact": True,
+        "note": _("Counted per week; every entry is in the JSON export.")
+        if unit == home_log_summary.WEEK
+        else _("Counted per month; every entry is in the JSON export."),
+        "summary": {"periods": periods, "total": total, "week": unit == home_log_summary.WEEK},
+        "records_title": _("Notes the patient wrote"),
+        "records": [_note(log, names) for log in logs if log["note"]],
+    }
+    safety = block(
+        _("Safety checks"), am.SafetyCheck, [c for c in checks if _raised(c)], compact=True
+    )
+    safety["count"] = len(checks)
+    safety["note"] = _("The days with a “yes”, one by one; every day is counted above.")
+    return [exercise_log, safety]
+
+
+def _note(log: dict, names: dict) -> dict:
+    exercise = names.get(log["item_code"], log["item_code"])
+    return {"lines": [(_text(log["day"]), f"{exercise}: {log['note']}")]}
+
+
+def _exercise_names(record: dict) -> dict:
+    """Exercise code -> the name the patient was given it under (the plans' snapshots)."""
+    return {
+        item["code"]: in_language(item.get("name") or item.get("label", ""))
+        for plan in record["care_plans"]
+        for item in (plan.get("snapshot") or {}).get("items", [])
+        if item.get("code")
+    }
 
 
 def to_pdf(record: dict) -> bytes:

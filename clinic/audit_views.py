@@ -6,7 +6,6 @@ import csv
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from clinic import access, audit, dates
+from clinic import access, audit, dates, keyset
 from clinic.audit_display import describe, related_names
 from clinic.models import AuditEntry
 
@@ -39,7 +38,17 @@ class AuditFilter(django_filters.FilterSet):
         min_value=1,
         max_value=99_999_999,  # patient numbers have at most 8 digits; larger is not an int
     )
-    actor = django_filters.ModelChoiceFilter(queryset=None, label=gettext_lazy("Staff member"))
+    # One staff member by id (the links from the staff page and from a row's name), kept as a
+    # hidden field: a list of every staff member would grow with the clinic (a chain's admin
+    # may see hundreds). Found by name below instead.
+    actor = django_filters.ModelChoiceFilter(
+        queryset=None, label=gettext_lazy("Staff member"), widget=forms.HiddenInput
+    )
+    staff = django_filters.CharFilter(
+        method="by_staff_name",
+        label=gettext_lazy("Staff member (name or login name)"),
+        max_length=60,
+    )
     # Patients by search, not in the list: a clinic has thousands of patient accounts.
     patient_account = django_filters.CharFilter(
         method="by_patient_account",
@@ -73,6 +82,14 @@ class AuditFilter(django_filters.FilterSet):
         staff = access.staff_for(user).order_by("-is_active", "display_name", "username")
         self.filters["actor"].queryset = staff
         self.form.fields["actor"].queryset = staff
+
+    def by_staff_name(self, queryset, name, value):
+        """Entries of staff accounts whose name or login name holds every word typed."""
+        for word in value.replace("\u3000", " ").split():
+            queryset = queryset.filter(
+                Q(actor__display_name__icontains=word) | Q(actor__username__icontains=word)
+            )
+        return queryset.filter(actor__role__in=access.STAFF) if value.strip() else queryset
 
     def by_patient_account(self, queryset, name, value):
         """The entries of the patient's own account (their portal): by patient number, or by
@@ -109,21 +126,51 @@ def _filtered(request):
 
 @access.allow(*access.ADMIN)
 def audit_list(request):
+    """Newest first, 50 a page by keyset (`?before=` / `?after=` an entry's id), with a count
+    that stops at 1,000: the same queries however long the trail and however many people."""
     trail = _filtered(request)
     entries = trail.qs if trail.form.is_valid() or not trail.is_bound else trail.qs.none()
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    listed = list(page)
-    related = related_names(listed)
-    rows = [describe(entry, related) for entry in listed]
+    page = keyset.page_of(entries, request.GET)
+    related = related_names(page.rows)
+    rows = [_row(entry, related) for entry in page.rows]
+    cap = keyset.COUNT_CAP
+    count = keyset.capped_count(entries, cap)
     # Reading the trail is in the trail too (after the page was read, so it shows next time).
     audit.viewed(request.user.clinic, f"audit_list?{request.GET.urlencode()}".rstrip("?"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query, everyone = _queries(request)
     return render(
         request,
         "clinic/audit_list.html",
-        {"filter": trail, "page": page, "rows": rows, "query": query.urlencode()},
+        {
+            "filter": trail,
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "query_without_actor": everyone,
+            "count": min(count, cap),
+            "more": count > cap,
+            "chosen": trail.form.cleaned_data.get("actor") if trail.form.is_valid() else None,
+        },
     )
+
+
+def _queries(request) -> tuple[str, str]:
+    """The filter's query string without the cursor (for the page links and the CSV), and that
+    without the staff member too (for "all staff")."""
+    query = request.GET.copy()
+    for cursor in ("page", "before", "after"):
+        query.pop(cursor, None)
+    everyone = query.copy()
+    everyone.pop("actor", None)
+    return query.urlencode(), everyone.urlencode()
+
+
+def _row(entry, related) -> dict:
+    """An entry as `describe` shows it, with the staff member's id for a link to their entries."""
+    row = describe(entry, related)
+    actor = entry.actor
+    row["staff_id"] = actor.pk if actor and actor.role in access.STAFF else None
+    return row
 
 
 class _Echo:

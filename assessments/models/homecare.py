@@ -66,6 +66,8 @@ class SafetyCheck(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    QUESTIONS = ("swelling_heat_leg", "night_pain", "numbness", "lump_grew")  # any answer = "yes"
+
     class Meta:
         verbose_name = _("safety check")
         verbose_name_plural = _("safety checks")
@@ -79,7 +81,7 @@ class SafetyCheck(models.Model):
 
     @property
     def raised(self) -> bool:
-        return bool(self.swelling_heat_leg or self.night_pain or self.numbness or self.lump_grew)
+        return any(getattr(self, question) for question in self.QUESTIONS)
 
 
 PSFS_SCORE = (0, 10)
