@@ -21,7 +21,7 @@ from clinic.models import AuditEntry, User
 from clinic.templatetags.hikagami import in_language
 from patients import models as pm
 
-LEFT_OUT = {"search_key", "kana_key", "phone_digits", "section_revisions", "handout_pdf"}
+LEFT_OUT = {"search_key", "kana_key", "phone_digits", "section_revisions"}
 FORMAT = "hikagami-disclosure/1"
 # In the PDF only: internal numbers and what the heading already says (the JSON keeps them).
 PDF_LEFT_OUT = {"id", "clinic", "patient", "plan", "revision", "updated_at"}

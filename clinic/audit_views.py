@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from clinic import access, audit, dates, keyset
+from clinic import access, audit, dates, pagination
 from clinic.audit_display import describe, related_names
 from clinic.models import AuditEntry
 
@@ -130,11 +130,10 @@ def audit_list(request):
     that stops at 1,000: the same queries however long the trail and however many people."""
     trail = _filtered(request)
     entries = trail.qs if trail.form.is_valid() or not trail.is_bound else trail.qs.none()
-    page = keyset.page_of(entries, request.GET)
+    page = pagination.newest_first_page(entries, request.GET)
     related = related_names(page.rows)
     rows = [_row(entry, related) for entry in page.rows]
-    cap = keyset.COUNT_CAP
-    count = keyset.capped_count(entries, cap)
+    count = pagination.capped_count(entries)
     # Reading the trail is in the trail too (after the page was read, so it shows next time).
     audit.viewed(request.user.clinic, f"audit_list?{request.GET.urlencode()}".rstrip("?"))
     query, everyone = _queries(request)
@@ -147,8 +146,8 @@ def audit_list(request):
             "rows": rows,
             "query": query,
             "query_without_actor": everyone,
-            "count": min(count, cap),
-            "more": count > cap,
+            "count": count.value,
+            "more": count.capped,
             "chosen": trail.form.cleaned_data.get("actor") if trail.form.is_valid() else None,
         },
     )

@@ -13,6 +13,8 @@ from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
+from clinic.access import parse_id
+
 COUNT_CAP = 1000
 
 
@@ -27,13 +29,6 @@ def capped_count(queryset, cap: int | None = None) -> Count:
     cap = COUNT_CAP if cap is None else cap
     counted = queryset.order_by()[: cap + 1].count()
     return Count(min(counted, cap), counted > cap)
-
-
-def cursor_id(raw) -> int | None:
-    """A cursor from the query string: a positive id, or None for anything else."""
-    if raw is None or not str(raw).isdigit() or len(str(raw)) > 18:
-        return None
-    return int(raw) or None
 
 
 @dataclass
@@ -126,3 +121,36 @@ def keys_page(queryset, keys, *, per_page, after=None, before=None) -> KeysetPag
     page.has_previous = start > 0
     page.has_next = start + per_page < len(keys)
     return page
+
+
+@dataclass
+class TrailPage:
+    rows: list
+    newer: int | None  # the cursor for `?after=`, or None on the newest page
+    older: int | None  # the cursor for `?before=`, or None when nothing is older
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.newer is not None or self.older is not None
+
+
+def newest_first_page(queryset, params, size: int = 50) -> TrailPage:
+    """A list newest first by id (the audit trail): the page `params` (a QueryDict) asks for,
+    `?before=<id>` older and `?after=<id>` newer; a cursor that is no id, or one past either end
+    of the list, gives the newest page. At most two queries, both bounded by `size`."""
+    before, after = parse_id(params.get("before")), parse_id(params.get("after"))
+    newest_first = queryset.order_by("-pk")
+    if after is not None:
+        rows = list(queryset.filter(pk__gt=after).order_by("pk")[: size + 1])[::-1]
+        if rows:
+            newer = rows[1].pk if len(rows) > size else None
+            rows = rows[-size:]
+            older = rows[-1].pk if newest_first.filter(pk__lt=rows[-1].pk).exists() else None
+            return TrailPage(rows, newer, older)
+    elif before is not None:
+        rows = list(newest_first.filter(pk__lt=before)[: size + 1])
+        if rows:
+            newer = rows[0].pk if newest_first.filter(pk__gt=rows[0].pk).exists() else None
+            return TrailPage(rows[:size], newer, rows[size - 1].pk if len(rows) > size else None)
+    rows = list(newest_first[: size + 1])
+    return TrailPage(rows[:size], None, rows[size - 1].pk if len(rows) > size else None)

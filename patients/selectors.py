@@ -43,7 +43,7 @@ def patient_page(user, *, query="", archived=False, after=None, before=None, per
     COUNT_CAP patients lists none and asks for more of the name (`too_many`): ordering tens of
     thousands of 佐藤 to show 25 would read them all, and the desk needs a narrower search then."""
     listed = patients_for(user).filter(is_archived=archived)
-    after, before = pagination.cursor_id(after), pagination.cursor_id(before)
+    after, before = access.parse_id(after), access.parse_id(before)
     if not normalize.fold(query):
         page = pagination.keyset_page(
             listed, order=LIST_ORDER, per_page=per_page, after=after, before=before

@@ -113,6 +113,7 @@ def test_the_json_keeps_every_log_row_and_every_safety_answer(ours, login):
     first = stored.order_by("day", "pk").first()
     assert exported["exercise_logs"][0] == {
         "id": first.pk,
+        "clinic_id": first.clinic_id,
         "patient_id": patient.pk,
         "plan_id": first.plan_id,
         "item_code": first.item_code,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from clinic import audit, keyset
+from clinic import audit, pagination
 from clinic.models import AuditEntry, Role
 from tests.factories import UserFactory
 
@@ -121,12 +121,12 @@ def test_a_cursor_that_is_no_page_shows_the_newest_page(ours, login, query):
 def test_the_count_stops_at_the_cap(ours, login, monkeypatch):
     admin = login(ours.admin)
     views(ours.patient, 40)
-    monkeypatch.setattr(keyset, "COUNT_CAP", 30)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 30)
     capped = page(admin)
     assert (capped.context["count"], capped.context["more"]) == (30, True)
     with translation.override("ja"):
         assert _("%(cap)s+ entries") % {"cap": 30} in capped.content.decode()
-    monkeypatch.setattr(keyset, "COUNT_CAP", 1000)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 1000)
     total = AuditEntry.objects.filter(clinic=ours.clinic).count()
     counted = page(admin)
     assert (counted.context["count"], counted.context["more"]) == (total, False)
