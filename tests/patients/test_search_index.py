@@ -93,7 +93,7 @@ def test_the_count_stops_at_the_cap(ours, login, monkeypatch):
     assert (page.count.value, page.count.capped) == (4, False)
 
 
-def _plan(sql, params, *, keep=()):
+def _plan(sql, params):
     """The plan of a search. On PostgreSQL a test table is too small for the planner to prefer
     any index over reading the clinic's few rows, so within this test's transaction (rolled back
     after it) the other indexes on the clinic column are dropped: what remains shows whether the
@@ -107,9 +107,9 @@ def _plan(sql, params, *, keep=()):
                 [search.PG_INDEX],
             )
             for (name,) in cursor.fetchall():
-                if name == "patient_number_per_clinic" and name not in keep:
+                if name == "patient_number_per_clinic":
                     cursor.execute(f"ALTER TABLE patients_patient DROP CONSTRAINT {name}")
-                elif name not in keep and "portal_user_id" not in name:
+                elif "portal_user_id" not in name:
                     cursor.execute(f'DROP INDEX "{name}"')
             cursor.execute("ANALYZE patients_patient")
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -141,14 +141,17 @@ def crowd(ours):
     Patient.objects.bulk_create(people, batch_size=1000)
 
 
-@pytest.mark.parametrize("query", ["やまだ", "林", "0901", "姓0123"])
+# Digits: a phone fragment too long to be a patient number, so the query is the LIKE alone. (Up
+# to 8 digits it is "number = n OR phone LIKE …", which needs the number's index as well, and
+# that index also serves the clinic alone: a test table is too small to show the planner's
+# choice between them; the bench's EXPLAIN at a million shows the BitmapOr.)
+@pytest.mark.parametrize("query", ["やまだ", "林", "090123456", "姓0123"])
 def test_the_search_uses_the_trigram_index(ours, names, crowd, query):
     listed = Patient.objects.filter(clinic=ours.clinic, is_archived=False)
     scope = search.Scope(clinic_id=ours.clinic.pk, archived=False, limit=1001)
     found = search.matching(listed, query, scope)
     sql, params = found.query.sql_with_params()
-    # A digits query is "number = n OR phone LIKE …": the number keeps its own index.
-    plan = _plan(sql, params, keep=("patient_number_per_clinic",) if query.isdigit() else ())
+    plan = _plan(sql, params)
     if connection.vendor == "postgresql":
         assert search.PG_INDEX in plan, plan
     else:

@@ -39,9 +39,9 @@ CONFIG = settings.BASE_DIR / "clinic" / "gunicorn.conf.py"
 LABELS = {
     "login": "Baseline: log-in page (anonymous, alone)",
     "home": "Practitioner's home `/today/`",
-    "list": "Patient list `/patients/?page=N`",
+    "list": "Patient list `/patients/?after=<id>`",
     "plan": "Care plan page `/plans/<id>/`",
-    "pdf": "Handout PDF `/plans/<id>/handout.pdf` (cached)",
+    "pdf": "Handout PDF `/plans/<id>/handout.pdf` (stored)",
 }
 GUNICORN_TROUBLE = ("Traceback", "[ERROR]", "[CRITICAL]", "WORKER TIMEOUT")
 
