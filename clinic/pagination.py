@@ -51,11 +51,11 @@ class KeysetPage:
 
     @property
     def next_after(self):
-        return self.object_list[-1].pk if self.has_next else None
+        return self.object_list[-1].pk if self.has_next and self.object_list else None
 
     @property
     def previous_before(self):
-        return self.object_list[0].pk if self.has_previous else None
+        return self.object_list[0].pk if self.has_previous and self.object_list else None
 
 
 def _row_compare(model, order, operator, values) -> RawSQL:
@@ -90,6 +90,8 @@ def keyset_page(
         rows = rows.filter(_row_compare(model, names, later if forward else earlier, anchor))
     if forward:
         found = list(rows.order_by(*order)[: per_page + 1])
+        if anchor is not None and not found:  # past the end (rows archived since): the start
+            return keyset_page(queryset, order=order, per_page=per_page, count=count)
         page = KeysetPage(found[:per_page], count or capped_count(queryset))
         page.has_next = len(found) > per_page
         page.has_previous = anchor is not None
@@ -113,7 +115,7 @@ def keys_page(queryset, keys, *, per_page, after=None, before=None) -> KeysetPag
     start = 0
     if cursor in position:
         start = position[cursor] + 1 if after is not None else position[cursor] - per_page
-        if before is not None and start <= 0:
+        if start <= 0 or start >= len(keys):  # back at the start, or past the end: the start
             start = 0
     chosen = keys[start : start + per_page]
     rows = queryset.in_bulk([key[-1] for key in chosen])

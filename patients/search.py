@@ -156,6 +156,15 @@ def hint(query: str):
     return None
 
 
+def exact_number(query: str):
+    """The patient number a digits-only query names, or None."""
+    folded = normalize.fold(query)
+    number = normalize.digits(query)
+    if folded and number == folded and len(number) <= MAX_NUMBER_DIGITS:
+        return int(number)
+    return None
+
+
 def matching(queryset, query: str, scope: Scope):
     """The patients of `queryset` (the list `scope` names) that `query` finds (see the module's
     docstring); on SQLite at most `scope.limit` of them."""

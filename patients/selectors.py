@@ -54,7 +54,11 @@ def patient_page(user, *, query="", archived=False, after=None, before=None, per
         found = search.matching(listed, query, scope).order_by()
         keys = list(found.values_list(*LIST_ORDER)[: cap + 1])
         if len(keys) > cap:
-            page = pagination.KeysetPage([], pagination.Count(cap, True))
+            # Too many to list; a patient number typed in full is still shown (digits match
+            # phones too, so 9012 alone can match more than the cap).
+            number = search.exact_number(query)
+            exact = list(listed.filter(number=number)) if number is not None else []
+            page = pagination.KeysetPage(exact, pagination.Count(cap, True))
         else:
             page = pagination.keys_page(listed, keys, per_page=per_page, after=after, before=before)
     page.extra["hint"] = search.hint(query)

@@ -227,3 +227,48 @@ def test_archived_matches_do_not_crowd_out_the_list(ours, login, monkeypatch):
     assert [p.pk for p in page] == [active.pk] and not page.extra["too_many"]
     archived = client.get(URL, {"q": "森田", "archived": "on"}).context["page"]
     assert archived.extra["too_many"]
+
+
+def test_a_number_typed_in_full_is_shown_even_when_phones_match_more_than_the_cap(
+    ours, login, monkeypatch
+):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    numbered = PatientFactory(clinic=ours.clinic, number=9012, phone="03-1111-1111")
+    query = "9012"
+    for n in range(3):  # 090-12…: phones holding the number's digits, more than the cap
+        PatientFactory(clinic=ours.clinic, phone=f"090-12{n:02d}-0000")
+    page = login(ours.frontdesk).get(URL, {"q": query}).context["page"]
+    assert page.extra["too_many"] and [p.pk for p in page] == [numbered.pk]
+
+
+@pytest.mark.parametrize("cursor", ["last", "archived"])
+def test_a_next_link_past_the_end_gives_the_first_page(ours, login, settings, cursor):
+    """Two desks: one follows "next" after the other archived the rest (or from the last row)."""
+    settings.PATIENTS_PER_PAGE = 2
+    made = [
+        PatientFactory(clinic=ours.clinic, family_name_kana=kana, given_name_kana="イチ")
+        for kana in ("ン", "ンン")
+    ]  # sorted after the cast's two ヤマダ
+    client = login(ours.frontdesk)
+    anchor = made[0] if cursor == "archived" else made[1]
+    if cursor == "archived":
+        Patient.objects.filter(pk=made[1].pk).update(is_archived=True)
+    first = [p.pk for p in client.get(URL).context["page"]]
+    for query in ("", "イチ"):
+        response = client.get(URL, {"q": query, "after": anchor.pk})
+        assert response.status_code == 200
+        shown = [p.pk for p in response.context["page"]]
+        assert shown and (query or shown == first)
+
+
+def test_the_index_reads_japanese_as_word_characters(db):
+    """pg_trgm in a database whose LC_CTYPE is C takes every kana and kanji for a separator: no
+    trigram, and each search reads the whole index (README: create it with a UTF-8 locale).
+    SQLite's trigram tokenizer indexes every character."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT show_trgm('||やまだ||林')")
+            assert len(cursor.fetchone()[0]) >= 4
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [search.FTS_TABLE])
+            assert "tokenize='trigram'" in cursor.fetchone()[0]
