@@ -187,6 +187,8 @@ def test_a_search_matching_more_than_the_cap_asks_for_more(ours, names, login, m
     response = client.get(URL, {"q": "森田"})
     page = response.context["page"]
     assert list(page) == [] and page.extra["too_many"]
+    html = response.content.decode()
+    assert 'class="alert alert-warning"' in html and "<table" not in html  # no empty table
     assert (page.count.value, page.count.capped) == (2, True)
     assert response.context["page"].extra["too_many"]
     narrower = client.get(URL, {"q": "森田二"}).context["page"]
