@@ -571,10 +571,11 @@ def _given_entries(plan: CarePlan) -> list[PlanItem]:
     ]
 
 
-def given_under_current_rules(plan: CarePlan, hazards) -> list[Blocker]:
+def given_under_current_rules(plan: CarePlan, hazards, rows=None) -> list[Blocker]:
     """For a published plan: what it gave that `hazards` (the current rules) would stop (a plan
-    published under earlier rules, or before an amendment). Staff are told to draft anew."""
-    rows = library_for(plan.clinic_id)
+    published under earlier rules, or before an amendment). Staff are told to draft anew.
+    `rows`: the clinic's library when the caller has read it already (the plan page's editor)."""
+    rows = library_for(plan.clinic_id) if rows is None else rows
     entries = [
         entry
         for entry in _given_entries(plan)

@@ -58,10 +58,15 @@ class Status:
 
 
 def status_of(user) -> Status:
-    """The clinic's rule and whether the user has a confirmed device, in one query."""
+    """The clinic's rule and whether the user has a confirmed device: read from the user as the
+    session loaded it (clinic/backends.py `get_user`), else in one query."""
+    enrolled = getattr(user, "two_factor_enrolled", None)
+    if enrolled is not None and (user.clinic_id is None or User.clinic.is_cached(user)):
+        required = user.clinic.require_two_factor if user.clinic_id else False
+        return Status(enrolled=bool(enrolled), required=bool(required))
     row = (
         User.objects.filter(pk=user.pk)
-        .annotate(enrolled=_has_device())
+        .annotate(enrolled=has_device())
         .values_list("clinic__require_two_factor", "enrolled")
         .first()
     )
@@ -69,13 +74,13 @@ def status_of(user) -> Status:
     return Status(enrolled=bool(enrolled), required=bool(required))
 
 
-def _has_device():
+def has_device():
     return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
 
 
 def with_status(users):
     """Annotate a user queryset with `has_two_factor` (for staff lists, without N+1)."""
-    return users.annotate(has_two_factor=_has_device())
+    return users.annotate(has_two_factor=has_device())
 
 
 def confirmed_device(user) -> TOTPDevice | None:

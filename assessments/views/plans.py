@@ -71,7 +71,7 @@ def _render_plan(request, plan, editor):
             plan, editor.rows, today, referral_explained=True, state=state
         )
     elif plan.status == PlanStatus.PUBLISHED:
-        outdated = plans.given_under_current_rules(plan, state.hazards)
+        outdated = plans.given_under_current_rules(plan, state.hazards, editor.rows)
     blocked = {blocker.item.pk: blocker for blocker in blockers if blocker.item is not None}
     for item in editor.items:
         item.blocker = blocked.get(item.pk)

@@ -192,7 +192,7 @@ def test_the_page_runs_the_same_queries_whatever_the_number_of_patients(
     _page(client)  # warm (content types, translations)
     # session, user, second factor, the chosen practitioner (the filter's check), the groups, the
     # totals, the practitioners (the filter's choices)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = _page(
             client, practitioner=doctor.pk, start=str(TODAY - dt.timedelta(days=90)), end=str(TODAY)
         )

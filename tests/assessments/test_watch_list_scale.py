@@ -82,8 +82,8 @@ def test_the_practitioners_home_runs_the_same_queries_whatever_the_history(
         log(plan, 360 if old else 3, pain=4)
     client = login(ours.practitioner)
     client.get(URL)  # the process's first page fills its caches: not counted
-    # session, user, second factor, visits, logs, plans in care, referrals, alerts
-    with django_assert_num_queries(8):
+    # session, user with second factor, visits, logs, plans in care, referrals, alerts
+    with django_assert_num_queries(7):
         response = client.get(URL)
     assert response.status_code == 200
     shown = len(response.context["watch"]["low"]) + response.context["watch"]["low_more"]
@@ -115,6 +115,6 @@ def test_the_desks_home_runs_the_same_queries_whatever_the_history(
         )
     client = login(ours.frontdesk)
     client.get(reverse("assessments:frontdesk_home"))  # caches filled: not counted
-    with django_assert_num_queries(5):  # session, user, second factor, visits, alerts
+    with django_assert_num_queries(4):  # session, user with second factor, visits, alerts
         response = client.get(reverse("assessments:frontdesk_home"))
     assert response.status_code == 200 and not response.context["visits"]

@@ -161,7 +161,7 @@ def test_list_and_search_query_counts_do_not_grow_with_patients(
         PatientFactory(clinic=ours.clinic)
     client = login(ours.frontdesk)
     # session, user, second factor (access.allow), count, page
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(URL)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(URL, {"q": "やまだ"})
