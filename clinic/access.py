@@ -20,7 +20,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from clinic import resume, two_factor
-from clinic.models import STAFF_ROLES, AuditEntry, Role, User  # noqa: F401 (Role re-exported)
+from clinic.models import (  # noqa: F401 (Role re-exported)
+    STAFF_ROLES,
+    AuditEntry,
+    Role,
+    User,
+    holding,
+)
 
 PUBLIC = "public"
 STAFF = tuple(STAFF_ROLES)
@@ -31,9 +37,18 @@ PATIENT = (Role.PATIENT,)
 
 
 def role_of(user) -> str | None:
+    """The user's main role (it picks their home page), or None for no access at all."""
     if not user.is_authenticated or not user.is_active or user.clinic_id is None:
         return None
     return user.role or None
+
+
+def roles_of(user) -> frozenset[str]:
+    """Every role the user holds (one person may be admin and practitioner): every access rule
+    is checked against this set, never against the main role alone."""
+    if role_of(user) is None:
+        return frozenset()
+    return user.roles
 
 
 class Unverified(frozenset):
@@ -60,7 +75,7 @@ def _guard(allowed, *, second_factor):
                 if second_factor and request.method == "POST":
                     resume.keep(request)  # what was typed, for after the log-in
                 return redirect_to_login(request.get_full_path())
-            if role_of(request.user) not in allowed:
+            if not roles_of(request.user) & allowed:
                 raise PermissionDenied
             step = second_factor_step(request.user)
             if second_factor and step:
@@ -80,7 +95,7 @@ def second_factor_step(user) -> str | None:
     """The URL name a staff member must pass before any other page ("two_factor_verify" when
     they have a device, "two_factor_setup" when their clinic requires one and they have none),
     or None. Patients are never asked."""
-    if role_of(user) not in STAFF_ROLES or is_verified(user):
+    if not roles_of(user) & STAFF_ROLES or is_verified(user):
         return None
     status = two_factor.status_of(user)
     if status.enrolled:
@@ -115,7 +130,8 @@ def parse_id(value) -> int | None:
 
 
 def has_role(user, *roles) -> bool:
-    return role_of(user) in roles
+    """True when the user holds any of `roles`."""
+    return bool(roles_of(user) & set(roles))
 
 
 # Scoped lookups ---------------------------------------------------------------------------
@@ -125,7 +141,7 @@ def scoped(user, queryset, *, roles, via: str = "clinic_id"):
     """The rows of `queryset` in the user's own clinic (`via` names the path to the clinic id),
     for the roles given; none for anyone else. Every per-model lookup (the apps' `selectors.py`)
     is built on this, so "every lookup is clinic-scoped" is one rule in one place."""
-    if role_of(user) not in roles:
+    if not roles_of(user) & set(roles):
         return queryset.none()
     return queryset.filter(**{via: user.clinic_id})
 
@@ -146,7 +162,7 @@ def audit_for(user):
 
 def practitioners_for(clinic_id):
     return User.objects.filter(
-        clinic_id=clinic_id, role=Role.PRACTITIONER, is_active=True
+        holding(Role.PRACTITIONER), clinic_id=clinic_id, is_active=True
     ).order_by("display_name", "username")
 
 
@@ -158,12 +174,15 @@ def nav_context(request):
     """Role flags for the navigation bar (templates never test role strings themselves)."""
     user = getattr(request, "user", None)
     role = role_of(user) if user is not None else None
+    roles = roles_of(user) if user is not None else frozenset()
     if getattr(request, "second_factor_pending", False):
-        role = None  # half-way through logging in: no links to pages that would send them back
+        role, roles = None, frozenset()  # half-way through logging in: no links to pages
     return {
         "nav_role": role,
-        "nav_is_staff": role in STAFF_ROLES,
-        "nav_is_admin": role == Role.ADMIN,
-        "nav_is_desk": role in DESK,
-        "nav_is_patient": role == Role.PATIENT,
+        "nav_is_staff": bool(roles & STAFF_ROLES),
+        "nav_is_admin": Role.ADMIN in roles,
+        "nav_is_desk": bool(roles & set(DESK)),
+        "nav_is_frontdesk": Role.FRONT_DESK in roles,
+        "nav_is_practitioner": Role.PRACTITIONER in roles,
+        "nav_is_patient": Role.PATIENT in roles,
     }

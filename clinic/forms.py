@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from clinic import two_factor
 from clinic.models import STAFF_ROLES, Clinic, Role, User
-from clinic.services import SETTINGS_FIELDS, STAFF_FIELDS
+from clinic.services import ROLE_FIELDS, SETTINGS_FIELDS, STAFF_FIELDS
 
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
 
@@ -63,12 +63,21 @@ class LoginForm(AuthenticationForm):
 
 
 class StaffForm(forms.ModelForm):
-    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
+    role = forms.ChoiceField(
+        label=_("Main role"),
+        choices=STAFF_ROLE_CHOICES,
+        help_text=_("Opens their home page after the log-in."),
+    )
 
     class Meta:
         model = User
         fields = list(STAFF_FIELDS)
-        labels = {"is_active": _("Can log in")}
+        labels = {
+            "is_active": _("Can log in"),
+            "also_practitioner": _("Also treats patients (practitioner)"),
+            "also_frontdesk": _("Also works at the front desk"),
+            "also_admin": _("Also a clinic admin"),
+        }
         help_texts = {
             "username": _("Used to log in: letters, digits and @ . + - _ only."),
             "is_active": _("Untick when the person leaves the clinic: records they wrote stay."),
@@ -100,7 +109,7 @@ class NewStaffForm(SetPasswordMixin, StaffForm):
     password1, password2 = SetPasswordMixin.create_password_fields()
 
     class Meta(StaffForm.Meta):
-        fields = ["username", "display_name", "email", "role"]
+        fields = ["username", "display_name", "email", *ROLE_FIELDS]
 
     def clean(self):
         cleaned = super().clean()

@@ -48,6 +48,21 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.FRONT_DESK, Role.ADMIN})
+# One person, several roles: the staff roles a member may hold beside their main `role`, and the
+# flag on User that holds each (an owner who also treats is admin + practitioner).
+ALSO_FIELDS = {
+    Role.PRACTITIONER: "also_practitioner",
+    Role.FRONT_DESK: "also_frontdesk",
+    Role.ADMIN: "also_admin",
+}
+
+
+def holding(role) -> models.Q:
+    """The users who hold `role`, as their main role or beside it."""
+    q = models.Q(role=role)
+    if role in ALSO_FIELDS:
+        q |= models.Q(**{ALSO_FIELDS[role]: True})
+    return q
 
 
 class ClinicUserManager(UserManager):
@@ -79,7 +94,12 @@ class User(AbstractUser):
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
+    # The main role: it picks the home page. A staff member may hold the other staff roles too
+    # (`roles`); a patient holds no other.
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    also_practitioner = models.BooleanField(_("also a practitioner"), default=False)
+    also_frontdesk = models.BooleanField(_("also at the front desk"), default=False)
+    also_admin = models.BooleanField(_("also a clinic admin"), default=False)
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     # Bumped to end every session of the account at once (deactivation, own password change):
     # it is part of the session's auth hash, so an old session stays dead even when the account
@@ -104,6 +124,12 @@ class User(AbstractUser):
                 Lower("username"),
                 condition=models.Q(clinic__isnull=True),
                 name="user_name_unique_without_clinic",
+            ),
+            # Staff roles are held by staff only: a patient's account never opens a staff page.
+            models.CheckConstraint(
+                condition=models.Q(role__in=sorted(STAFF_ROLES))
+                | models.Q(also_practitioner=False, also_frontdesk=False, also_admin=False),
+                name="user_extra_roles_staff_only",
             ),
         ]
 
@@ -138,6 +164,26 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         validators.check_names(self, ("username", "display_name", "first_name", "last_name"))
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every role this account holds: the main one and, for staff, those held beside it."""
+        if not self.role:
+            return frozenset()
+        if self.role not in STAFF_ROLES:
+            return frozenset({self.role})
+        extra = {role for role, field in ALSO_FIELDS.items() if getattr(self, field)}
+        return frozenset({self.role, *extra})
+
+    @property
+    def roles_display(self) -> str:
+        """The roles for a list, the main one first."""
+        others = [
+            Role(r).label
+            for r in (Role.ADMIN, Role.PRACTITIONER, Role.FRONT_DESK)
+            if r in self.roles and r != self.role
+        ]
+        return " / ".join(str(label) for label in [self.get_role_display(), *others])
 
     @property
     def is_staff_member(self) -> bool:

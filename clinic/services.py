@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clinic import two_factor
-from clinic.models import STAFF_ROLES, Clinic, Role, User
+from clinic.models import ALSO_FIELDS, STAFF_ROLES, Clinic, Role, User
 
-STAFF_FIELDS = ("username", "display_name", "email", "role", "is_active")
+ROLE_FIELDS = ("role", *ALSO_FIELDS.values())
+STAFF_FIELDS = ("username", "display_name", "email", *ROLE_FIELDS, "is_active")
 SETTINGS_FIELDS = ("name", "phone", "address", "require_two_factor")
 
 
@@ -22,6 +23,8 @@ def _check_staff(member: User) -> None:
         raise ValidationError(_("A staff member belongs to a clinic."))
     if member.role not in STAFF_ROLES:
         raise ValidationError({"role": _("Choose a staff role.")})
+    # The main role is held as such: its "also" flag would say it twice.
+    setattr(member, ALSO_FIELDS[member.role], False)
     member.full_clean(exclude=["password"])
 
 
@@ -43,7 +46,7 @@ def update_staff(*, member: User, by: User) -> User:
     own admin access (the clinic would be left without one who can give it back)."""
     if member.pk is None or member.clinic_id != by.clinic_id:
         raise ValueError("update_staff takes a saved member of the admin's own clinic")
-    if member.pk == by.pk and (member.role != Role.ADMIN or not member.is_active):
+    if member.pk == by.pk and (Role.ADMIN not in member.roles or not member.is_active):
         raise ValidationError({"role": _("You cannot remove your own admin access.")})
     _check_staff(member)
     member.save(update_fields=[*STAFF_FIELDS])
@@ -68,7 +71,7 @@ def update_settings(*, clinic: Clinic, by: User, changed: list[str]) -> Clinic:
     unknown = set(changed) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"not a clinic setting: {sorted(unknown)}")
-    if by.clinic_id != clinic.pk or by.role != Role.ADMIN:
+    if by.clinic_id != clinic.pk or Role.ADMIN not in by.roles:
         raise ValueError("only the clinic's admin changes its settings")
     clinic.full_clean(exclude=["slug"])
     clinic.save(update_fields=[*SETTINGS_FIELDS])

@@ -34,10 +34,19 @@ class VisitTime:
     now: datetime
 
 
-def can_transition(current: str, target: str, role: str | None, when: VisitTime) -> bool:
-    if role not in STAFF_ROLES or target not in TRANSITIONS.get(current, ()):
+def _roles(roles) -> frozenset[str]:
+    """The roles a user holds (one person may hold several), or one role given alone."""
+    if roles is None:
+        return frozenset()
+    return frozenset({roles}) if isinstance(roles, str) else frozenset(roles)
+
+
+def can_transition(current: str, target: str, roles, when: VisitTime) -> bool:
+    """`roles`: every role the user holds (a set), or a single role."""
+    held = _roles(roles)
+    if not held & STAFF_ROLES or target not in TRANSITIONS.get(current, ()):
         return False
-    if target in CLINICAL_TARGETS and role not in CLINICAL_ROLES:
+    if target in CLINICAL_TARGETS and not held & CLINICAL_ROLES:
         return False
     if target in SAME_DAY_TARGETS and when.visit_day != when.today:
         return False
@@ -45,6 +54,6 @@ def can_transition(current: str, target: str, role: str | None, when: VisitTime)
     return target != NO_SHOW or when.now >= when.start
 
 
-def next_steps(current: str, role: str | None, when: VisitTime) -> list[str]:
+def next_steps(current: str, roles, when: VisitTime) -> list[str]:
     order = [CHECKED_IN, IN_SESSION, COMPLETED, BOOKED, NO_SHOW, CANCELLED]
-    return [target for target in order if can_transition(current, target, role, when)]
+    return [target for target in order if can_transition(current, target, roles, when)]

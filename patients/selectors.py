@@ -99,9 +99,9 @@ def day_appointments(user, day: dt.date, practitioner_id=None):
     if practitioner_id:
         visits = visits.filter(practitioner_id=practitioner_id)
     visits = visits.select_related("patient", "practitioner").order_by("start", "id")
-    role, now = access.role_of(user), timezone.now()
+    roles, now = access.roles_of(user), timezone.now()
     for visit in visits:
-        steps = scheduling.next_steps(visit.status, role, services.visit_time(visit, now))
+        steps = scheduling.next_steps(visit.status, roles, services.visit_time(visit, now))
         visit.action_choices = [
             (step, ACTION_LABELS[step], step in CONFIRM_ACTIONS) for step in steps
         ]

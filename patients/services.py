@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic import validators
-from clinic.access import role_of
+from clinic.access import roles_of
 from clinic.models import Clinic, Role
 from patients import invitations, normalize, scheduling
 from patients.models import ACTIVE_STATUSES, Appointment, Consent, ConsentKind, Patient
@@ -164,7 +164,7 @@ def visit_time(appointment: Appointment, now=None) -> scheduling.VisitTime:
 @transaction.atomic
 def change_status(*, appointment: Appointment, target: str, by) -> Appointment:
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if not scheduling.can_transition(locked.status, target, role_of(by), visit_time(locked)):
+    if not scheduling.can_transition(locked.status, target, roles_of(by), visit_time(locked)):
         raise PermissionDenied
     locked.status = target
     locked.status_changed_at = timezone.now()

@@ -14,8 +14,12 @@ from clinic import access
 from tests.factories import enrol, verify_session
 
 ANON, PATIENT, DESK, PRACT, ADMIN = "anon", "patient", "frontdesk", "practitioner", "admin"
-ROLES = (ANON, PATIENT, DESK, PRACT, ADMIN)
-PUBLIC = set(ROLES)
+# One person, several roles: the owner is an admin who also treats (main role admin). Roles are
+# a set: the owner may open whatever either role may, and nothing else.
+OWNER = "owner"
+HOLDS = {OWNER: {ADMIN, PRACT}}
+ROLES = (ANON, PATIENT, DESK, PRACT, ADMIN, OWNER)
+PUBLIC = {ANON, PATIENT, DESK, PRACT, ADMIN}
 STAFF = {DESK, PRACT, ADMIN}
 CLINICAL = {PRACT, ADMIN}
 
@@ -148,9 +152,28 @@ def _url_names(resolver=None, prefix=""):
             yield f"{prefix}{entry.name}", entry.callback
 
 
+def _may(role, allowed) -> bool:
+    return bool(HOLDS.get(role, {role}) & allowed)
+
+
+def _owner(cast):
+    from clinic.models import Role
+    from tests.factories import UserFactory
+
+    found = cast.clinic.users.filter(username=f"{cast.clinic.slug}-owner").first()
+    return found or UserFactory(
+        clinic=cast.clinic,
+        role=Role.ADMIN,
+        also_practitioner=True,
+        username=f"{cast.clinic.slug}-owner",
+    )
+
+
 def _client_for(role, cast, login):
     from django.test import Client
 
+    if role == OWNER:
+        return login(_owner(cast))
     user = {
         PATIENT: getattr(cast, "patient_user", None),
         DESK: cast.frontdesk,
@@ -186,7 +209,7 @@ def test_only_the_second_factor_pages_skip_it():
 def test_role_gets_what_the_rule_says(name, role, ours, login):
     response = _request(_client_for(role, ours, login), name, ours, ours)
     allowed = RULES[name][3]
-    if role in allowed:
+    if _may(role, allowed):
         assert response.status_code in (200, 302), response.status_code
         if role != ANON or name not in {"home"}:
             assert "/login/?next=" not in response.get("Location", "")
@@ -201,11 +224,11 @@ WITH_IDS = sorted(n for n, rule in RULES.items() if rule[1] and n not in NOT_IDS
 
 
 @pytest.mark.parametrize("name", WITH_IDS)
-@pytest.mark.parametrize("role", (DESK, PRACT, ADMIN, PATIENT))
+@pytest.mark.parametrize("role", (DESK, PRACT, ADMIN, PATIENT, OWNER))
 def test_another_clinics_ids_are_not_found(name, role, ours, theirs, login):
     allowed = RULES[name][3]
     response = _request(_client_for(role, ours, login), name, ours, theirs)
-    assert response.status_code == (404 if role in allowed else 403)
+    assert response.status_code == (404 if _may(role, allowed) else 403)
 
 
 @pytest.mark.parametrize("role", (DESK, PRACT, ADMIN))
@@ -270,7 +293,7 @@ def _sent_to(response, name):
 
 
 def _gets_what_the_rule_says(response, role, allowed):
-    if role not in allowed:
+    if not _may(role, allowed):
         return response.status_code == 403
     return response.status_code in (200, 302) and not any(
         _sent_to(response, step) for step in ("login", *sorted(BEFORE_SECOND_FACTOR))
@@ -282,9 +305,9 @@ def test_with_two_factor_required_unverified_staff_are_sent_to_enrol(name, ours,
     ours.clinic.require_two_factor = True
     ours.clinic.save()
     allowed = RULES[name][3]
-    for role in (DESK, PRACT, ADMIN, PATIENT):
+    for role in (DESK, PRACT, ADMIN, PATIENT, OWNER):
         response = _request(_client_for(role, ours, login), name, ours, ours)
-        if role in allowed and role != PATIENT and name not in BEFORE_SECOND_FACTOR:
+        if _may(role, allowed) and role != PATIENT and name not in BEFORE_SECOND_FACTOR:
             assert _sent_to(response, "two_factor_setup"), (role, response.get("Location"))
         else:
             assert _gets_what_the_rule_says(response, role, allowed), (role, response)
