@@ -4,12 +4,14 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.access import practitioners_for
 from patients import normalize, selectors
 from patients.menus import MENU_FIELDS
-from patients.models import Closure, ConsentKind, DayOff, Menu, Patient, Weekday
+from patients.models import Closure, ConsentKind, DayOff, Menu, MenuColour, Patient, Weekday
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 # The length a booking starts from in a clinic without menus (its visits are mostly 45 minutes).
@@ -295,6 +297,11 @@ class MenuForm(forms.ModelForm):
     def __init__(self, *args, clinic, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.clinic = clinic
+        # Each colour shown as itself beside its name (a class: the CSP allows no style attribute).
+        self.fields["colour"].choices = [
+            (code, format_html('<span class="menu-swatch menu-colour-{}"></span> {}', code, label))
+            for code, label in MenuColour.choices
+        ]
         self.fields["price"].error_messages["min_value"] = _("A price cannot be negative.")
         self.fields["minutes"].error_messages["min_value"] = _(
             "Between 5 and 240 minutes, in steps of 5."
@@ -413,8 +420,12 @@ class ShiftForm(forms.Form):
         empty_value=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    start = forms.TimeField(label=_("from"), required=False, widget=_time_input())
-    end = forms.TimeField(label=_("until"), required=False, widget=_time_input())
+    start = forms.TimeField(
+        label=pgettext_lazy("time of day", "from"), required=False, widget=_time_input()
+    )
+    end = forms.TimeField(
+        label=pgettext_lazy("time of day", "until"), required=False, widget=_time_input()
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic import validators
 from clinic.models import Clinic
@@ -416,8 +417,8 @@ class Shift(models.Model):
         verbose_name=_("practitioner"),
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    start = models.TimeField(_("from"))
-    end = models.TimeField(_("until"))
+    start = models.TimeField(pgettext_lazy("time of day", "from"))
+    end = models.TimeField(pgettext_lazy("time of day", "until"))
 
     class Meta:
         verbose_name = _("shift")
