@@ -292,9 +292,6 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # The version of the consent texts shown to patients; stored with every consent recorded.
 CONSENT_TEXT_VERSION = os.getenv("CONSENT_TEXT_VERSION", "2026-11")
 PATIENTS_PER_PAGE = 25
-# Bookable hours: a visit starts at or after opening and ends by closing.
-CLINIC_OPENS = dt.time.fromisoformat(os.getenv("CLINIC_OPENS", "07:00"))
-CLINIC_CLOSES = dt.time.fromisoformat(os.getenv("CLINIC_CLOSES", "22:00"))
 
 LOGGING = {
     "version": 1,

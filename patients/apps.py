@@ -11,11 +11,23 @@ class PatientsConfig(AppConfig):
 
         from clinic import audit
         from patients import search
-        from patients.models import Appointment, Consent, Patient
+        from patients.models import (
+            Appointment,
+            Closure,
+            Consent,
+            DayOff,
+            Menu,
+            OpeningHours,
+            Patient,
+            Shift,
+        )
 
         post_migrate.connect(search.restore_triggers, sender=self)
 
         audit.register(Patient, exclude_fields=["search_key", "kana_key", "phone_digits"])
         audit.register(Consent)
         audit.register(Appointment)
+        # The clinic's booking set-up is an admin's change like the clinic's settings.
+        for model in (Menu, OpeningHours, Closure, Shift, DayOff):
+            audit.register(model)
         audit.register_subject(Patient, lambda patient: (patient.clinic_id, patient.pk))

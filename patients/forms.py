@@ -3,15 +3,19 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
-from django.conf import settings
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.access import practitioners_for
 from patients import normalize, selectors
-from patients.models import ConsentKind, Patient
+from patients.menus import MENU_FIELDS
+from patients.models import Closure, ConsentKind, DayOff, Menu, MenuColour, Patient, Weekday
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+# The length a booking starts from in a clinic without menus (its visits are mostly 45 minutes).
+DEFAULT_MINUTES = 45
 
 
 def clean_phone(value: str, *, required: bool) -> str:
@@ -156,7 +160,21 @@ class PatientSearchForm(forms.Form):
     archived = forms.BooleanField(label=_("Archived patients"), required=False)
 
 
+class MenuChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(name)s (%(minutes)s min, ¥%(price)s)") % {
+            "name": obj.name,
+            "minutes": obj.minutes,
+            "price": f"{obj.price:,}",
+        }
+
+
 class BookingForm(forms.Form):
+    """The desk books a visit. A clinic with menus picks one, and the visit lasts the menu's
+    length; a clinic that has no menu yet types the length instead. The clinic's hours and the
+    practitioner's shifts are checked by the service (patients/working_hours.py), which puts its
+    reason next to the start or the practitioner."""
+
     patient_number = forms.IntegerField(
         label=_("Patient number"),
         min_value=1,
@@ -168,13 +186,21 @@ class BookingForm(forms.Form):
         queryset=None,
         error_messages={"invalid_choice": _("Choose a practitioner of this clinic.")},
     )
+    menu = MenuChoiceField(
+        label=_("Menu"),
+        queryset=None,
+        error_messages={
+            "required": _("Choose a menu."),
+            "invalid_choice": _("Choose one of the menus this clinic offers."),
+        },
+    )
     start = forms.DateTimeField(
         label=_("Start"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     minutes = forms.IntegerField(
         label=_("Length (minutes)"),
-        initial=30,
+        initial=DEFAULT_MINUTES,
         min_value=5,
         max_value=240,
         error_messages={
@@ -189,11 +215,20 @@ class BookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["practitioner"].queryset = practitioners_for(user.clinic_id)
+        menus = selectors.menus_for(user).filter(is_active=True)
+        self.has_menus = menus.exists()
+        if self.has_menus:
+            self.fields["menu"].queryset = menus
+            del self.fields["minutes"]
+            length = "menu"
+        else:
+            del self.fields["menu"]
+            length = "minutes"
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(Column("patient_number", css_class="col-md-4"), Column("practitioner")),
-            Row(Column("start"), Column("minutes", css_class="col-md-4")),
+            Row(Column("start"), Column(length, css_class="col-md-5")),
             "reason",
         )
 
@@ -216,14 +251,6 @@ class BookingForm(forms.Form):
             raise forms.ValidationError(_("A visit cannot be booked in the past."))
         if start.year > timezone.localdate().year + 2:
             raise forms.ValidationError(_("Bookings can be made up to two years ahead."))
-        if not settings.CLINIC_OPENS <= local.time() < settings.CLINIC_CLOSES:
-            raise forms.ValidationError(
-                _("Visits start between %(opens)s and %(closes)s.")
-                % {
-                    "opens": settings.CLINIC_OPENS.strftime("%H:%M"),
-                    "closes": settings.CLINIC_CLOSES.strftime("%H:%M"),
-                }
-            )
         if local.minute % 5:
             raise forms.ValidationError(_("Start on a 5-minute mark (e.g. 10:00, 10:05)."))
         return start
@@ -234,16 +261,220 @@ class BookingForm(forms.Form):
             raise forms.ValidationError(_("Choose a length in steps of 5 minutes."))
         return minutes
 
+    def booking(self) -> dict:
+        """The service's arguments for what was typed: the menu, or the length typed."""
+        if self.has_menus:
+            return {"menu": self.cleaned_data["menu"]}
+        return {"minutes": self.cleaned_data["minutes"]}
+
+
+# The clinic admin's set-up: menus, the clinic's week and closures, a practitioner's shifts and
+# days off. The services (patients/menus.py, patients/working_hours.py) check again and save.
+
+
+def _time_input():
+    return forms.TimeInput(
+        attrs={"type": "time", "step": 300, "class": "form-control"}, format="%H:%M"
+    )
+
+
+class MenuForm(forms.ModelForm):
+    class Meta:
+        model = Menu
+        fields = list(MENU_FIELDS)
+        widgets = {
+            "minutes": forms.NumberInput(attrs={"step": 5, "min": 5, "max": 240}),
+            "price": forms.NumberInput(attrs={"step": 10, "min": 0, "inputmode": "numeric"}),
+            "colour": forms.RadioSelect,
+        }
+        help_texts = {
+            "minutes": _(
+                "Between 5 and 240 minutes, in steps of 5: a booking of this menu lasts this long."
+            ),
+            "price": _("In yen, tax included."),
+        }
+
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.clinic = clinic
+        # Each colour shown as itself beside its name (a class: the CSP allows no style attribute).
+        self.fields["colour"].choices = [
+            (code, format_html('<span class="menu-swatch menu-colour-{}"></span> {}', code, label))
+            for code, label in MenuColour.choices
+        ]
+        self.fields["price"].error_messages["min_value"] = _("A price cannot be negative.")
+        self.fields["minutes"].error_messages["min_value"] = _(
+            "Between 5 and 240 minutes, in steps of 5."
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_price(self):
+        price = self.cleaned_data["price"]
+        if price is not None and price < 0:
+            raise forms.ValidationError(_("A price cannot be negative."))
+        return price
+
+
+class WeekForm(forms.Form):
+    """The clinic's opening hours, one row per weekday: open (from, until) or closed."""
+
+    def __init__(self, *args, week: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day, label in Weekday.choices:
+            opened = week.get(day)
+            self.fields[f"open_{day}"] = forms.BooleanField(
+                label=label,
+                required=False,
+                initial=opened is not None,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+            self.fields[f"opens_{day}"] = forms.TimeField(
+                label=_("opens"),
+                required=False,
+                widget=_time_input(),
+                initial=opened.start if opened else None,
+            )
+            self.fields[f"closes_{day}"] = forms.TimeField(
+                label=_("closes"),
+                required=False,
+                widget=_time_input(),
+                initial=opened.end if opened else None,
+            )
+
+    def rows(self):
+        """(weekday label, open box, opens, closes) for the template's table."""
+        return [
+            (label, self[f"open_{day}"], self[f"opens_{day}"], self[f"closes_{day}"])
+            for day, label in Weekday.choices
+        ]
+
     def clean(self):
         cleaned = super().clean()
-        start, minutes = cleaned.get("start"), cleaned.get("minutes")
-        if start and minutes:
-            local_start = timezone.localtime(start)
-            end = local_start + dt.timedelta(minutes=minutes)
-            if end.date() != local_start.date() or end.time() > settings.CLINIC_CLOSES:
-                self.add_error(
-                    "minutes",
-                    _("The visit would end after closing time (%(closes)s).")
-                    % {"closes": settings.CLINIC_CLOSES.strftime("%H:%M")},
-                )
+        for day in Weekday.values:
+            if not cleaned.get(f"open_{day}"):
+                continue
+            opens, closes = cleaned.get(f"opens_{day}"), cleaned.get(f"closes_{day}")
+            if f"opens_{day}" in self.errors or f"closes_{day}" in self.errors:
+                continue
+            if opens is None:
+                self.add_error(f"opens_{day}", _("Enter the opening time, or untick the day."))
+            if closes is None:
+                self.add_error(f"closes_{day}", _("Enter the closing time, or untick the day."))
+            if opens and closes and not opens < closes:
+                self.add_error(f"closes_{day}", _("Closing time comes after opening time."))
         return cleaned
+
+    def week(self) -> dict:
+        return {
+            day: (
+                (self.cleaned_data[f"opens_{day}"], self.cleaned_data[f"closes_{day}"])
+                if self.cleaned_data.get(f"open_{day}")
+                else None
+            )
+            for day in Weekday.values
+        }
+
+
+class DatedForm(forms.ModelForm):
+    """A closure or a day off: a date and an optional reason."""
+
+    class Meta:
+        fields = ["day", "reason"]
+        widgets = {"day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(Column("day", css_class="col-md-4"), Column("reason")))
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if day < today:
+            raise forms.ValidationError(_("Choose today or a later date."))
+        if day.year > today.year + 2:
+            raise forms.ValidationError(_("Up to two years ahead."))
+        return day
+
+
+class ClosureForm(DatedForm):
+    class Meta(DatedForm.Meta):
+        model = Closure
+
+
+class DayOffForm(DatedForm):
+    class Meta(DatedForm.Meta):
+        model = DayOff
+
+
+class ShiftForm(forms.Form):
+    """One weekly shift; a row left empty is no shift."""
+
+    weekday = forms.TypedChoiceField(
+        label=_("weekday"),
+        choices=[("", "—"), *Weekday.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    start = forms.TimeField(
+        label=pgettext_lazy("time of day", "from"), required=False, widget=_time_input()
+    )
+    end = forms.TimeField(
+        label=pgettext_lazy("time of day", "until"), required=False, widget=_time_input()
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        weekday, start, end = cleaned.get("weekday"), cleaned.get("start"), cleaned.get("end")
+        if weekday is None and start is None and end is None:
+            return cleaned
+        if weekday is None:
+            self.add_error("weekday", _("Choose the weekday of this shift."))
+        if start is None:
+            self.add_error("start", _("Enter when the shift starts."))
+        if end is None:
+            self.add_error("end", _("Enter when the shift ends."))
+        if start and end and not start < end:
+            self.add_error("end", _("A shift ends after it starts."))
+        return cleaned
+
+    def shift(self):
+        data = self.cleaned_data
+        if data.get("weekday") is None:
+            return None
+        return (data["weekday"], data["start"], data["end"])
+
+
+class BaseShiftFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        taken: dict[int, list] = {}
+        for form in self.forms:
+            shift = form.shift()
+            if shift is None:
+                continue
+            weekday, start, end = shift
+            for other_start, other_end in taken.get(weekday, []):
+                if start < other_end and other_start < end:
+                    form.add_error(
+                        "start",
+                        _("This overlaps the shift %(start)s-%(end)s on the same weekday.")
+                        % {"start": f"{other_start:%H:%M}", "end": f"{other_end:%H:%M}"},
+                    )
+            taken.setdefault(weekday, []).append((start, end))
+
+    def shifts(self) -> list:
+        return [shift for form in self.forms if (shift := form.shift()) is not None]
+
+
+ShiftFormSet = forms.formset_factory(
+    ShiftForm, formset=BaseShiftFormSet, extra=3, max_num=40, validate_max=True
+)

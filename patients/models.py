@@ -1,11 +1,13 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic import validators
 from clinic.models import Clinic
-from patients import normalize, scheduling
+from patients import hours, normalize, scheduling
 from patients.work import Work
 
 
@@ -208,6 +210,15 @@ class Appointment(models.Model):
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
+    # The visit type booked (its length set the end); none on visits booked before menus.
+    menu = models.ForeignKey(
+        "Menu",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("menu"),
+    )
     reason = models.CharField(_("reason for visit"), max_length=200, blank=True)
     status = models.CharField(
         _("status"),
@@ -250,3 +261,206 @@ class Appointment(models.Model):
     def is_in_clinic(self) -> bool:
         """Checked in or in session: the patient is here, so the visit can be assessed."""
         return self.status in (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_SESSION)
+
+
+# The clinic's set-up for booking: visit types (menus), opening hours and closures, and each
+# practitioner's shifts and days off. Configured by the clinic admin; the rules that read them
+# are in patients/hours.py (pure) and patients/working_hours.py.
+
+
+class MenuColour(models.TextChoices):
+    """A fixed palette (Okabe-Ito, told apart with colour-blindness); the menu's name is always
+    shown beside it, so the colour never carries the meaning alone."""
+
+    BLUE = "blue", _("Blue")
+    SKY = "sky", _("Sky blue")
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    ORANGE = "orange", _("Orange")
+    VERMILION = "vermilion", _("Vermilion")
+    PURPLE = "purple", _("Reddish purple")
+    GREY = "grey", _("Grey")
+
+
+class AssessmentNeed(models.TextChoices):
+    NONE = "none", _("No assessment")
+    INITIAL = "initial", _("Initial visit (full assessment)")
+    REASSESSMENT = "reassessment", _("Re-assessment")
+
+
+MENU_MINUTES = (5, 240)  # shortest and longest, in steps of 5
+MENU_MAX_PRICE = 1_000_000
+
+
+class Menu(models.Model):
+    """A visit type the clinic offers (施術メニュー): its length sets a booking's end. Menus are
+    never deleted, only deactivated, so a booked visit keeps its menu."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="menus")
+    name = models.CharField(_("name"), max_length=60)
+    minutes = models.PositiveSmallIntegerField(_("length (minutes)"))
+    price = models.PositiveIntegerField(_("price (yen, tax included)"))
+    colour = models.CharField(
+        _("colour"), max_length=12, choices=MenuColour.choices, default=MenuColour.BLUE
+    )
+    assessment = models.CharField(
+        _("assessment"),
+        max_length=12,
+        choices=AssessmentNeed.choices,
+        default=AssessmentNeed.NONE,
+        help_text=_("Whether a visit of this menu needs a full assessment or a re-assessment."),
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("menu")
+        verbose_name_plural = _("menus")
+        ordering = ["-is_active", "minutes", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="menu_name_per_clinic"),
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=MENU_MINUTES[0], minutes__lte=MENU_MINUTES[1]),
+                name="menu_minutes_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        validators.check_names(self, ("name",))
+        low, high = MENU_MINUTES
+        if self.minutes is not None and not (low <= self.minutes <= high and self.minutes % 5 == 0):
+            raise ValidationError(
+                {"minutes": _("Between 5 and 240 minutes, in steps of 5.")}, code="minutes"
+            )
+        if self.price is not None and self.price > MENU_MAX_PRICE:
+            raise ValidationError({"price": _("At most 1,000,000 yen.")}, code="price")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+WEEKDAY_RANGE = models.Q(weekday__gte=0, weekday__lte=6)
+
+
+class OpeningHours(models.Model):
+    """One weekday of the clinic's week: open from `opens` to `closes`, or closed (both empty).
+    A clinic without any row keeps hours.DEFAULT_WEEK."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "weekday"], name="opening_day_per_clinic"),
+            models.CheckConstraint(condition=WEEKDAY_RANGE, name="opening_weekday_in_range"),
+            models.CheckConstraint(
+                condition=models.Q(opens__isnull=True, closes__isnull=True)
+                | models.Q(opens__lt=models.F("closes")),
+                name="opening_closes_after_opens",
+            ),
+        ]
+
+    def __str__(self):
+        if self.opens is None:
+            return f"{self.get_weekday_display()}: {_('closed')}"
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    @property
+    def span(self) -> hours.Span | None:
+        return None if self.opens is None else hours.Span(self.opens, self.closes)
+
+
+class Closure(models.Model):
+    """A date the clinic is closed (a holiday, 休業日), with an optional reason."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="closures")
+    day = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "day"], name="closure_day_per_clinic")
+        ]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.reason}".strip()
+
+
+class Shift(models.Model):
+    """A practitioner's weekly shift: on `weekday` from `start` to `end`. A weekday may have
+    none or several (a break between them); shifts of one weekday do not overlap."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="shifts",
+        verbose_name=_("practitioner"),
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(pgettext_lazy("time of day", "from"))
+    end = models.TimeField(pgettext_lazy("time of day", "until"))
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["weekday", "start"]
+        indexes = [models.Index(fields=["practitioner", "weekday"], name="shift_practitioner_day")]
+        constraints = [
+            models.CheckConstraint(condition=WEEKDAY_RANGE, name="shift_weekday_in_range"),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="shift_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        span = f"{self.start:%H:%M}-{self.end:%H:%M}"
+        return f"{self.practitioner} {self.get_weekday_display()} {span}"
+
+    @property
+    def span(self) -> hours.Span:
+        return hours.Span(self.start, self.end)
+
+
+class DayOff(models.Model):
+    """A date a practitioner does not work (holiday, training), with an optional reason."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="days_off",
+        verbose_name=_("practitioner"),
+    )
+    day = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("day off")
+        verbose_name_plural = _("days off")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["practitioner", "day"], name="day_off_per_practitioner")
+        ]
+
+    def __str__(self):
+        return f"{self.practitioner} {self.day:%Y-%m-%d}"

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from clinic import access, pagination
-from clinic.models import Role
+from clinic.models import Role, holding
 from patients import normalize, scheduling, search, services
-from patients.models import Appointment, Patient
+from patients.models import ACTIVE_STATUSES, Appointment, Closure, DayOff, Menu, Patient
 
 # Buttons say what they do; the badge beside them says where the visit is.
 ACTION_LABELS = {
@@ -98,7 +98,7 @@ def day_appointments(user, day: dt.date, practitioner_id=None):
     visits = appointments_for(user).filter(start__gte=start, start__lt=end)
     if practitioner_id:
         visits = visits.filter(practitioner_id=practitioner_id)
-    visits = visits.select_related("patient", "practitioner").order_by("start", "id")
+    visits = visits.select_related("patient", "practitioner", "menu").order_by("start", "id")
     roles, now = access.roles_of(user), timezone.now()
     for visit in visits:
         steps = scheduling.next_steps(visit.status, roles, services.visit_time(visit, now))
@@ -106,3 +106,54 @@ def day_appointments(user, day: dt.date, practitioner_id=None):
             (step, ACTION_LABELS[step], step in CONFIRM_ACTIONS) for step in steps
         ]
     return visits
+
+
+# The clinic's booking set-up: menus for everyone who books, the rest for its admin.
+
+
+def menus_for(user):
+    return access.scoped(user, Menu.objects.all(), roles=access.STAFF)
+
+
+def get_menu(request, pk):
+    return access.get_scoped(request.user, Menu.objects.all(), pk, roles=access.ADMIN)
+
+
+def closures_for(user, *, since: dt.date):
+    """The clinic's closures from `since` on, for its admin."""
+    return access.scoped(user, Closure.objects.filter(day__gte=since), roles=access.ADMIN)
+
+
+def get_closure(request, pk):
+    return access.get_scoped(request.user, Closure.objects.all(), pk, roles=access.ADMIN)
+
+
+def get_practitioner(request, pk):
+    """A practitioner of the admin's clinic (active or not), for their shifts and days off."""
+    staff = access.staff_for(request.user).filter(holding(Role.PRACTITIONER))
+    return access.get_scoped(request.user, staff, pk, roles=access.ADMIN)
+
+
+def days_off_for(user, *, practitioner, since: dt.date):
+    return access.scoped(
+        user,
+        DayOff.objects.filter(practitioner=practitioner, day__gte=since),
+        roles=access.ADMIN,
+    )
+
+
+def get_day_off(request, pk):
+    return access.get_scoped(
+        request.user, DayOff.objects.select_related("practitioner"), pk, roles=access.ADMIN
+    )
+
+
+def visits_on(user, day: dt.date, *, practitioner_id=None) -> int:
+    """How many visits still hold time on `day` (for the warning when it is closed)."""
+    start, end = _day_bounds(day)
+    visits = appointments_for(user).filter(
+        start__gte=start, start__lt=end, status__in=ACTIVE_STATUSES
+    )
+    if practitioner_id:
+        visits = visits.filter(practitioner_id=practitioner_id)
+    return visits.count()

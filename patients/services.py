@@ -13,8 +13,16 @@ from django.utils.translation import gettext as _
 from clinic import validators
 from clinic.access import roles_of
 from clinic.models import Clinic, Role
-from patients import invitations, normalize, scheduling
-from patients.models import ACTIVE_STATUSES, Appointment, Consent, ConsentKind, Patient
+from patients import invitations, normalize, scheduling, working_hours
+from patients.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    Consent,
+    ConsentKind,
+    Menu,
+    Patient,
+)
+from patients.working_hours import OutsideHours  # noqa: F401 (re-exported for the callers)
 
 
 def possible_duplicates(
@@ -111,14 +119,32 @@ def _clash(queryset, start, end):
 
 
 def book_appointment(
-    *, patient: Patient, practitioner, start: datetime, minutes: int, reason: str, booked_by
+    *,
+    patient: Patient,
+    practitioner,
+    start: datetime,
+    minutes: int | None = None,
+    menu: Menu | None = None,
+    reason: str,
+    booked_by,
 ) -> Appointment:
-    """Book a visit, refusing any overlap for the practitioner or the patient.
+    """Book a visit of `menu` (its length) or of `minutes` (a clinic without menus), refusing a
+    time outside the clinic's hours or the practitioner's shifts (`OutsideHours`, the reason
+    next to its field) and any overlap for the practitioner or the patient (`BookingConflict`).
 
     The practitioner's row is locked first (PostgreSQL) and SQLite runs IMMEDIATE transactions,
     so two desks booking the same slot at once are serialised and the second one is refused.
     """
+    if menu is not None:
+        if menu.clinic_id != patient.clinic_id or not menu.is_active:
+            raise ValidationError({"menu": _("Choose one of the menus this clinic offers.")})
+        minutes = menu.minutes if minutes is None else minutes
+    if minutes is None:
+        raise ValueError("book_appointment needs a menu or a length in minutes")
     end = start + timedelta(minutes=minutes)
+    working_hours.check_bookable(
+        clinic_id=patient.clinic_id, practitioner=practitioner, start=start, end=end
+    )
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=practitioner.pk).first()
         clash = _clash(Appointment.objects.filter(practitioner=practitioner), start, end)
@@ -142,6 +168,7 @@ def book_appointment(
             practitioner=practitioner,
             start=start,
             end=end,
+            menu=menu,
             reason=reason,
             created_by=booked_by,
         )

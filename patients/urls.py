@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients.views import appointments, patients, portal
+from patients.views import appointments, patients, portal, setup
 
 app_name = "patients"
 
@@ -17,6 +17,15 @@ urlpatterns = [
         appointments.appointment_status,
         name="appointment_status",
     ),
+    # The clinic admin's booking set-up.
+    path("clinic/menus/", setup.menu_list, name="menu_list"),
+    path("clinic/menus/new/", setup.menu_edit, name="menu_create"),
+    path("clinic/menus/<id:pk>/", setup.menu_edit, name="menu_edit"),
+    path("clinic/menus/<id:pk>/offered/", setup.menu_offered, name="menu_offered"),
+    path("clinic/hours/", setup.clinic_hours, name="clinic_hours"),
+    path("clinic/closures/<id:pk>/remove/", setup.closure_remove, name="closure_remove"),
+    path("staff/<id:pk>/hours/", setup.practitioner_hours, name="practitioner_hours"),
+    path("staff/days-off/<id:pk>/remove/", setup.day_off_remove, name="day_off_remove"),
     path(
         "portal/activate/<str:uidb64>/<str:token>/", portal.portal_activate, name="portal_activate"
     ),

@@ -1,5 +1,6 @@
 """The test cast: two clinics; in ours one user per role, in the other a full copy."""
 
+import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,7 +15,14 @@ from assessments.plans import create_draft, publish
 from assessments.services import save_section, start_assessment
 from clinic.models import Role
 from devtools.records import record
-from tests.factories import AppointmentFactory, ClinicFactory, PatientFactory, UserFactory
+from patients.models import Closure, DayOff
+from tests.factories import (
+    AppointmentFactory,
+    ClinicFactory,
+    MenuFactory,
+    PatientFactory,
+    UserFactory,
+)
 
 
 def _clinic_cast(name):
@@ -29,6 +37,15 @@ def _clinic_cast(name):
     cast.patient = PatientFactory(clinic=clinic, portal_user=cast.patient_user)
     cast.other_patient = PatientFactory(clinic=clinic)
     cast.appointment = AppointmentFactory(patient=cast.patient, practitioner=cast.practitioner)
+    # The booking set-up the admin pages edit: a menu no longer offered (so the booking form of
+    # the cast's clinic types lengths, as one without menus does), and a closure and a day off
+    # far enough ahead that no test books on them.
+    cast.menu = MenuFactory(clinic=clinic, name="旧コース", is_active=False)
+    far = timezone.localdate() + dt.timedelta(days=400)
+    cast.closure = Closure.objects.create(clinic=clinic, day=far, reason="改装")
+    cast.day_off = DayOff.objects.create(
+        clinic=clinic, practitioner=cast.practitioner, day=far - dt.timedelta(days=1)
+    )
     cast.assessment = start_assessment(patient=cast.patient, practitioner=cast.practitioner)
     save_section(
         assessment=cast.assessment,

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import factory
+from auditlog.context import disable_auditlog
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP, hotp
@@ -8,17 +9,33 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.models import Clinic, Role, User
 from patients import services
-from patients.models import Appointment, Patient
+from patients.models import Appointment, Menu, OpeningHours, Patient
 
 PASSWORD = "a-long-test-password-2026"
+# The test clinics' opening hours, every day of the week.
+TEST_OPENS, TEST_CLOSES = dt.time(7), dt.time(22)
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Clinic
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"テスト整体院{n}")
     slug = factory.Sequence(lambda n: f"clinic-{n}")
+
+    @factory.post_generation
+    def opening_hours(obj, create, extracted, **kwargs):
+        """Open every day 07:00-22:00 (pass opening_hours=False for a clinic that has entered
+        none): a test may book at any reasonable hour on whatever weekday the suite runs. Set
+        up without audit entries, like the rest of a test's cast before it acts."""
+        if not create or extracted is False:
+            return
+        with disable_auditlog():
+            for weekday in range(7):
+                OpeningHours.objects.create(
+                    clinic=obj, weekday=weekday, opens=TEST_OPENS, closes=TEST_CLOSES
+                )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -69,6 +86,16 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
         )
     )
     end = factory.LazyAttribute(lambda o: o.start + dt.timedelta(minutes=30))
+
+
+class MenuFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Menu
+
+    clinic = factory.SubFactory(ClinicFactory)
+    name = factory.Sequence(lambda n: f"整体コース{n}")
+    minutes = 45
+    price = 6600
 
 
 def clinic_of(username: str) -> str:

@@ -18,7 +18,7 @@ from assessments.models import AssessmentStatus, PlanItem, PlanStatus, ReferralS
 from assessments.plans import BlockerCode
 from assessments.rules import facts
 from assessments.rules.hazard_rules import ABSOLUTE
-from patients.models import AppointmentStatus, Patient, WorkStyle
+from patients.models import AppointmentStatus, AssessmentNeed, MenuColour, Patient, WorkStyle
 from patients.work import Work
 
 ROOT = Path(settings.BASE_DIR)
@@ -84,6 +84,8 @@ DEFINED_ONCE = {
     "qualities": frozenset(code for code, _label in facts.QUALITIES),
     "provokers": frozenset(code for code, _label in facts.PROVOKERS),
     "work styles": frozenset(WorkStyle.values),
+    "menu colours": frozenset(MenuColour.values),
+    "assessment needs": frozenset(AssessmentNeed.values),
 }
 
 

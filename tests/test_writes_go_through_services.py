@@ -27,6 +27,8 @@ SERVICE_MODULES = [
     ROOT / "clinic" / "two_factor.py",
     ROOT / "patients" / "services.py",
     ROOT / "patients" / "invitations.py",
+    ROOT / "patients" / "menus.py",
+    ROOT / "patients" / "working_hours.py",
     ROOT / "assessments" / "services.py",
     ROOT / "assessments" / "documents.py",
     ROOT / "assessments" / "homecare.py",

@@ -64,10 +64,12 @@ def book(request):
                 patient=form.patient,
                 practitioner=form.cleaned_data["practitioner"],
                 start=form.cleaned_data["start"],
-                minutes=form.cleaned_data["minutes"],
                 reason=form.cleaned_data["reason"],
                 booked_by=request.user,
+                **form.booking(),
             )
+        except services.OutsideHours as refused:
+            form.add_error(None, refused)  # next to the field it names
         except services.BookingConflict as conflict:
             form.add_error("start", conflict)
         else:

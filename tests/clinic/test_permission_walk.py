@@ -123,6 +123,14 @@ RULES = {
     "assessments:exercise_edit": ("get", lambda c: {"pk": c.exercise.pk}, None, {ADMIN}),
     "assessments:exercise_retire": ("post", lambda c: {"pk": c.exercise.pk}, None, {ADMIN}),
     "assessments:threshold_edit": ("get", lambda c: {"code": "slr"}, None, {ADMIN}),
+    "patients:menu_list": ("get", None, None, {ADMIN}),
+    "patients:menu_create": ("get", None, None, {ADMIN}),
+    "patients:menu_edit": ("get", lambda c: {"pk": c.menu.pk}, None, {ADMIN}),
+    "patients:menu_offered": ("post", lambda c: {"pk": c.menu.pk}, {"offered": "1"}, {ADMIN}),
+    "patients:clinic_hours": ("get", None, None, {ADMIN}),
+    "patients:closure_remove": ("post", lambda c: {"pk": c.closure.pk}, None, {ADMIN}),
+    "patients:practitioner_hours": ("get", lambda c: {"pk": c.practitioner.pk}, None, {ADMIN}),
+    "patients:day_off_remove": ("post", lambda c: {"pk": c.day_off.pk}, None, {ADMIN}),
 }
 # URLs whose arguments are not database ids (nothing of another clinic to reach through them).
 NOT_IDS = {"assessments:threshold_edit", "patients:portal_activate"}

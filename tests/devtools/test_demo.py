@@ -112,3 +112,37 @@ def test_load_demo_refuses_production_settings(settings):
     with pytest.raises(CommandError):
         call_command("load_demo")
     assert Patient.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_clinic_has_menus_hours_a_holiday_and_shifts_and_its_visits_fit_them():
+    from patients import hours, working_hours
+    from patients.models import AssessmentNeed, Closure, DayOff, Menu, OpeningHours, Shift
+
+    call_command("load_demo")
+    call_command("load_demo")
+    clinic = Clinic.objects.get(slug="demo")
+    menus = Menu.objects.filter(clinic=clinic, is_active=True)
+    assert menus.filter(minutes=45).exists()
+    assert menus.filter(assessment=AssessmentNeed.INITIAL).exists()
+    assert OpeningHours.objects.filter(clinic=clinic).count() == 7
+    today = timezone.localdate()
+    holidays = Closure.objects.filter(clinic=clinic, day__gt=today)
+    assert holidays.count() == 1 and holidays.get().day <= today + dt.timedelta(days=21)
+    practitioners = User.objects.filter(clinic=clinic, role="practitioner")
+    for practitioner in practitioners:
+        assert Shift.objects.filter(practitioner=practitioner).exists()
+        assert DayOff.objects.filter(practitioner=practitioner, day__gt=today).count() == 1
+    visits = Appointment.objects.filter(clinic=clinic).select_related("practitioner")
+    assert visits.count() > 30 and all(v.menu and v.menu.minutes == 45 for v in visits)
+    for visit in visits:
+        day = timezone.localtime(visit.start).date()
+        found = hours.refusal(
+            start=timezone.localtime(visit.start).replace(tzinfo=None),
+            end=timezone.localtime(visit.end).replace(tzinfo=None),
+            clinic=working_hours.clinic_hours(clinic.pk, first=day, last=day),
+            practitioner=working_hours.practitioners_hours(
+                [visit.practitioner_id], first=day, last=day
+            )[visit.practitioner_id],
+        )
+        assert found is None, (visit, found)

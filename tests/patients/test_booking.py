@@ -303,7 +303,7 @@ def test_the_day_view_ignores_a_practitioner_id_too_large_for_the_database(ours,
 
 @pytest.mark.parametrize(
     "hour, minute, minutes, field",
-    [(6, 55, 30, "start"), (22, 0, 30, "start"), (21, 45, 30, "minutes"), (10, 2, 30, "start")],
+    [(6, 55, 30, "start"), (22, 0, 30, "start"), (21, 45, 30, "start"), (10, 2, 30, "start")],
 )
 def test_visits_stay_within_opening_hours_on_5_minute_marks(
     ours, login, hour, minute, minutes, field

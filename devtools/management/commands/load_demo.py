@@ -17,8 +17,17 @@ from assessments.models import AssessmentStatus, ExerciseLog, FunctionalScale, P
 from clinic import audit, two_factor
 from clinic.models import Clinic, Role, User
 from devtools import records
-from patients import normalize, services
-from patients.models import Appointment, AppointmentStatus, Patient
+from patients import menus, normalize, services, working_hours
+from patients.models import (
+    Appointment,
+    AppointmentStatus,
+    AssessmentNeed,
+    Closure,
+    DayOff,
+    Menu,
+    MenuColour,
+    Patient,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_USERS = [
@@ -60,6 +69,28 @@ DEMO_PATIENTS = [
     ("小川", "颯", "オガワ", "ハヤテ", "male", 2003, "desk"),
     ("岡田", "智子", "オカダ", "トモコ", "female", 1971, "desk"),
 ]
+# name, minutes, price (yen, tax included), colour, assessment
+DEMO_MENUS = [
+    ("整体 45分", 45, 6600, MenuColour.BLUE, AssessmentNeed.NONE),
+    ("初診 整体 (評価つき) 60分", 60, 8800, MenuColour.GREEN, AssessmentNeed.INITIAL),
+    ("再評価 整体 60分", 60, 7700, MenuColour.ORANGE, AssessmentNeed.REASSESSMENT),
+    ("短時間ケア 30分", 30, 3800, MenuColour.SKY, AssessmentNeed.NONE),
+]
+DEMO_VISIT_MENU = "整体 45分"
+# Monday to Friday 09:00-20:00, Saturday 09:00-18:00, closed on Sunday.
+DEMO_WEEK = {day: (dt.time(9), dt.time(20)) for day in range(5)} | {
+    5: (dt.time(9), dt.time(18)),
+    6: None,
+}
+# Weekly shifts (weekday, start, end): the first practitioner with a lunch break, the second
+# off on Wednesdays. Every demo visit slot (SLOTS, 45 minutes) sits inside them.
+MORNING, AFTERNOON = (dt.time(9), dt.time(13)), (dt.time(14), dt.time(19))
+DEMO_SHIFTS = {
+    "demo-practitioner": [(day, *MORNING) for day in range(6)]
+    + [(day, *AFTERNOON) for day in range(5)]
+    + [(5, dt.time(14), dt.time(18))],
+    "demo-practitioner2": [(day, dt.time(9), dt.time(18)) for day in (0, 1, 3, 4, 5)],
+}
 REASONS = ["右膝裏の痛み", "左ふくらはぎのだるさ", "腰の張り", "肩こり", "再評価", "膝裏のつっぱり"]
 SLOTS = [
     dt.time(9, 30),
@@ -188,11 +219,13 @@ class Command(BaseCommand):
                 for i, row in enumerate(DEMO_PATIENTS)
             ]
             self._portal_user(clinic, patients[0])
+            visit_menu = self._booking_setup(clinic, users)
             created = self._week_of_visits(
                 clinic,
                 [users["demo-practitioner"], users["demo-practitioner2"]],
                 patients,
                 users["demo-frontdesk"],
+                visit_menu,
             )
             install_shipped(clinic=clinic)
             demo_cases = ((patients[0], KNEE_BACK_RIGHT), (patients[1], SWOLLEN_CALF))
@@ -357,7 +390,42 @@ class Command(BaseCommand):
             patient.portal_user = user
             patient.save()
 
-    def _week_of_visits(self, clinic, practitioners, patients, desk):
+    def _booking_setup(self, clinic, users):
+        """Menus, the clinic's week, a holiday in the coming weeks, and each practitioner's
+        shifts with a day off (after the week of visits, which stays bookable). Returns the
+        menu the demo's visits are booked with."""
+        admin = users["demo-admin"]
+        for name, minutes, price, colour, assessment in DEMO_MENUS:
+            if not Menu.objects.filter(clinic=clinic, name=name).exists():
+                menu = Menu(clinic=clinic, name=name, minutes=minutes, price=price)
+                menu.colour, menu.assessment = colour, assessment
+                menus.add_menu(menu=menu, by=admin)
+        working_hours.save_week(clinic=clinic, by=admin, week=DEMO_WEEK)
+        today = timezone.localdate()
+        opened = {weekday for weekday, hours in DEMO_WEEK.items() if hours}
+        holiday = self._next_of(today + dt.timedelta(days=12), opened)
+        if not Closure.objects.filter(clinic=clinic, day__gte=today).exists():
+            closure = Closure(clinic=clinic, day=holiday, reason="院内研修")
+            working_hours.add_closure(closure=closure, by=admin)
+        for offset, (username, shifts) in enumerate(DEMO_SHIFTS.items()):
+            practitioner = users[username]
+            if not practitioner.shifts.exists():
+                working_hours.save_shifts(practitioner=practitioner, by=admin, shifts=shifts)
+            if not DayOff.objects.filter(practitioner=practitioner, day__gte=today).exists():
+                worked = {weekday for weekday, _start, _end in shifts}
+                day = self._next_of(today + dt.timedelta(days=8 + offset), worked)
+                day_off = DayOff(practitioner=practitioner, day=day, reason="研修")
+                working_hours.add_day_off(day_off=day_off, by=admin)
+        return Menu.objects.get(clinic=clinic, name=DEMO_VISIT_MENU)
+
+    @staticmethod
+    def _next_of(day, weekdays):
+        """The first day from `day` on that falls on one of `weekdays`."""
+        while day.weekday() not in weekdays:
+            day += dt.timedelta(days=1)
+        return day
+
+    def _week_of_visits(self, clinic, practitioners, patients, desk, menu):
         rng = random.Random(2026)
         today = timezone.localdate()
         now = timezone.now()
@@ -377,12 +445,12 @@ class Command(BaseCommand):
                             patient=patient,
                             practitioner=practitioner,
                             start=start,
-                            minutes=45,
+                            menu=menu,
                             reason=rng.choice(REASONS),
                             booked_by=desk,
                         )
-                    except services.BookingConflict:
-                        continue
+                    except (services.BookingConflict, services.OutsideHours):
+                        continue  # a closed day, a day without a shift, or a clash
                     if visit.end < now:
                         visit.status = AppointmentStatus.COMPLETED
                     elif visit.start < now:
