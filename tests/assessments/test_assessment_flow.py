@@ -365,11 +365,11 @@ def test_the_assessment_page_query_count_does_not_grow_with_earlier_assessments(
     current = start(doc, patient)
     save(doc, current, "measurements", SLR)
     assert current.previous_id == latest.pk
-    # session, user, second factor, assessment (+patient, practitioner, previous and its
+    # session, user with second factor, assessment (+patient, practitioner, previous and its
     # complaint, its own section records), its measurement rows, its complaint's qualities and
     # provokers, flags, amendments, the clinic's thresholds (for the hazards); the view goes into
     # the audit trail
-    with django_assert_num_queries(9 + audit.queries_per_entry()):
+    with django_assert_num_queries(8 + audit.queries_per_entry()):
         doc.get(reverse("assessments:detail", args=[current.pk]))
 
 
