@@ -250,3 +250,8 @@ class Appointment(models.Model):
     def is_in_clinic(self) -> bool:
         """Checked in or in session: the patient is here, so the visit can be assessed."""
         return self.status in (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_SESSION)
+
+    @property
+    def is_seen(self) -> bool:
+        """Here now, or the session is finished: the visit can have its record written."""
+        return self.is_in_clinic or self.status == AppointmentStatus.COMPLETED

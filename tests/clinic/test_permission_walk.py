@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinic import access
+from tests.assessments.visits import cast_record, cast_visit
 from tests.factories import enrol, verify_session
 
 ANON, PATIENT, DESK, PRACT, ADMIN = "anon", "patient", "frontdesk", "practitioner", "admin"
@@ -119,6 +120,17 @@ RULES = {
     "assessments:exercise_edit": ("get", lambda c: {"pk": c.exercise.pk}, None, {ADMIN}),
     "assessments:exercise_retire": ("post", lambda c: {"pk": c.exercise.pk}, None, {ADMIN}),
     "assessments:threshold_edit": ("get", lambda c: {"code": "slr"}, None, {ADMIN}),
+    # the visit record: clinical content, for practitioners and admins only
+    "assessments:record_visit": ("get", lambda c: {"pk": cast_visit(c).pk}, None, CLINICAL),
+    "assessments:visit_record": ("get", lambda c: {"pk": cast_record(c).pk}, None, CLINICAL),
+    "assessments:visit_record_edit": ("get", lambda c: {"pk": cast_record(c).pk}, None, CLINICAL),
+    "assessments:visit_record_sign": ("post", lambda c: {"pk": cast_record(c).pk}, None, CLINICAL),
+    "assessments:visit_record_amend": (
+        "get",
+        lambda c: {"pk": cast_record(c).pk},
+        None,
+        CLINICAL,
+    ),
 }
 # URLs whose arguments are not database ids (nothing of another clinic to reach through them).
 NOT_IDS = {"assessments:threshold_edit", "patients:portal_activate"}
