@@ -57,7 +57,9 @@ def test_every_combination_is_routine_only_when_all_three_are_no(answers):
     outcome = rules.recheck(rules.Recheck(*answers))
     assert outcome.routine == (answers == (False, False, False))
     assert outcome.opens_red_flag_path == (True in answers)
-    assert set(outcome.raised) == {q.code for q, a in zip(rules.QUESTIONS, answers) if a is True}
+    assert set(outcome.raised) == {
+        q.code for q, a in zip(rules.QUESTIONS, answers, strict=True) if a is True
+    }
 
 
 # Signing: both sides of the rule.

@@ -19,10 +19,17 @@ from assessments.models import (
     VisitRecordAmendment,
     VisitRecordStatus,
 )
-from assessments.services import acknowledge, save_section, sign, start_assessment
+from assessments.services import start_assessment
 from clinic.models import AuditEntry
 from patients.models import AppointmentStatus
-from tests.assessments.visits import checked_in, clinic_items, data, planned_patient, posted
+from tests.assessments.visits import (
+    checked_in,
+    clinic_items,
+    data,
+    planned_patient,
+    posted,
+    sign_red_flag_screen,
+)
 from tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,30 +56,6 @@ def _today_visit(ours, patient, status=AppointmentStatus.CHECKED_IN):
         end=now + dt.timedelta(minutes=45),
         status=status,
     )
-
-
-def _sign_assessment(assessment, by):
-    """The red-flag screen recorded and signed, every flag acknowledged."""
-    assessment = save_section(
-        assessment=assessment,
-        section="red_flags",
-        data={"leg_swelling": "left", "leg_warm": True},
-        revision=assessment.revision,
-        by=by,
-        today=TODAY(),
-    )
-    if "complaint" not in assessment.saved_sections:
-        assessment = save_section(
-            assessment=assessment,
-            section="complaint",
-            data={"region": "calf", "side": "left", "pain": 6},
-            revision=assessment.revision,
-            by=by,
-            today=TODAY(),
-        )
-    for flag in assessment.flags.filter(is_current=True):
-        acknowledge(flag=flag, by=by)
-    return sign(assessment=assessment, by=by, today=TODAY())
 
 
 # Writing and signing ------------------------------------------------------------------------
@@ -148,10 +131,11 @@ def test_a_finished_visit_without_a_record_can_still_get_one(ours, planned):
 )
 def test_bad_values_are_refused_and_nothing_is_written(ours, planned, bad):
     patient, _plan, _items = planned
+    visit = _visit(ours, patient)
     before = AuditEntry.objects.count()
     with pytest.raises(ValidationError):
         visit_records.start(
-            appointment=_visit(ours, patient), by=ours.practitioner, data=data(**bad), today=TODAY()
+            appointment=visit, by=ours.practitioner, data=data(**bad), today=TODAY()
         )
     assert not VisitRecord.objects.exists()
     assert AuditEntry.objects.count() == before
@@ -216,7 +200,7 @@ def test_new_swelling_opens_an_assessment_of_this_visit_and_blocks_a_routine_sig
     with pytest.raises(visit_records.VisitRecordError, match="red_flag_path_open"):
         visit_records.sign(record=record, by=ours.practitioner)
 
-    _sign_assessment(opened, ours.practitioner)
+    sign_red_flag_screen(opened, ours.practitioner)
     signed = visit_records.sign(record=record, by=ours.practitioner)
     assert signed.is_signed
     assert signed.signed_items["red_flag"]["raised"] == ["new_swelling_or_heat"]
@@ -510,7 +494,7 @@ def test_a_yes_sends_the_practitioner_to_the_red_flag_section_and_shows_on_their
     detail = client.get(reverse("assessments:visit_record", args=[record.pk])).content.decode()
     assert 'id="sign-blocked"' in detail
 
-    _sign_assessment(record.red_flag_assessment, ours.practitioner)
+    sign_red_flag_screen(record.red_flag_assessment, ours.practitioner)
     home = client.get(reverse("assessments:practitioner_home")).content.decode()
     assert 'id="visit-red-flags"' not in home
     assert (

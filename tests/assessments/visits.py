@@ -89,3 +89,30 @@ def planned_patient(clinic, practitioner, **patient_fields):
     plan = create_draft(assessment=signed, by=practitioner, today=today)
     publish(plan=plan, by=practitioner, today=today, referral_explained=True)
     return patient, plan
+
+
+def sign_red_flag_screen(assessment, by):
+    """The red-flag screen recorded (a swollen warm left leg) and the assessment signed, every
+    flag acknowledged: the red-flag path followed to its end."""
+    from assessments.services import acknowledge, save_section, sign
+
+    assessment = save_section(
+        assessment=assessment,
+        section="red_flags",
+        data={"leg_swelling": "left", "leg_warm": True},
+        revision=assessment.revision,
+        by=by,
+        today=timezone.localdate(),
+    )
+    if "complaint" not in assessment.saved_sections:
+        assessment = save_section(
+            assessment=assessment,
+            section="complaint",
+            data={"region": "calf", "side": "left", "pain": 6},
+            revision=assessment.revision,
+            by=by,
+            today=timezone.localdate(),
+        )
+    for flag in assessment.flags.filter(is_current=True):
+        acknowledge(flag=flag, by=by)
+    return sign(assessment=assessment, by=by, today=timezone.localdate())
