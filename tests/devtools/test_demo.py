@@ -112,3 +112,17 @@ def test_load_demo_refuses_production_settings(settings):
     with pytest.raises(CommandError):
         call_command("load_demo")
     assert Patient.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_patient_has_a_week_of_visits_with_signed_records():
+    from assessments.models import VisitRecord
+
+    call_command("load_demo")
+    call_command("load_demo")  # idempotent: nothing twice
+    yamada = Patient.objects.get(clinic__slug="demo", family_name="山田", given_name="太郎")
+    records = VisitRecord.objects.filter(patient=yamada)
+    assert records.count() == 4
+    assert all(record.is_signed and record.items.count() == 2 for record in records)
+    days = {timezone.localtime(record.appointment.start).date() for record in records}
+    assert max(days) - min(days) == dt.timedelta(days=6)

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import homecare, plans
+from assessments import homecare, plans, visit_records
 from assessments.library import install_shipped
 from assessments.models import AssessmentStatus, ExerciseLog, FunctionalScale, PlanItem, PlanStatus
 from clinic import audit, two_factor
@@ -200,6 +200,7 @@ class Command(BaseCommand):
                 self._signed_assessment(patient, users["demo-practitioner"], sections)
             self._three_weeks_of_logs(patients[0])
             self._follow_ups(patients, users["demo-practitioner"])
+            _visits_with_records(patients[0], users["demo-practitioner"], users["demo-frontdesk"])
         self.stdout.write(
             f"Demo clinic '{clinic.name}' (clinic code {clinic.slug}): {len(patients)} patients, "
             f"{created} new visits."
@@ -392,3 +393,63 @@ class Command(BaseCommand):
                     visit.save(update_fields=["status"])
                     created += 1
         return created
+
+
+# The worked patient's week of visits, each with its signed visit record (施術記録): two of the
+# plan's in-clinic items ticked, pain easing. Kept apart from the rest of the demo (one call in
+# `handle`), at 12:30, a time `_week_of_visits` never books.
+RECORDED_VISITS = ((7, 6, 4), (5, 5, 3), (3, 4, 3), (1, 4, 2))  # days ago, pain before, after
+RECORDED_AT = dt.time(12, 30)
+
+
+def _visits_with_records(patient, practitioner, desk):
+    plan = visit_records.current_plan(patient)
+    items = visit_records.clinic_items(plan)
+    if plan is None or len(items) < 2:
+        return
+    ticked = {
+        items[0].pk: {"side": items[0].side or "", "note": ""},
+        items[-1].pk: {"side": items[-1].side or "", "note": "歩き方を確認"},
+    }
+    today = timezone.localdate()
+    for days_ago, before, after in RECORDED_VISITS:
+        start = timezone.make_aware(
+            dt.datetime.combine(today - dt.timedelta(days=days_ago), RECORDED_AT)
+        )
+        visit = Appointment.objects.filter(patient=patient, start=start).first()
+        if visit is None:
+            try:
+                visit = services.book_appointment(
+                    patient=patient,
+                    practitioner=practitioner,
+                    start=start,
+                    minutes=45,
+                    reason="施術",
+                    booked_by=desk,
+                )
+            except services.BookingConflict:
+                continue
+            visit.status = AppointmentStatus.COMPLETED
+            visit.save(update_fields=["status"])
+        if hasattr(visit, "visit_record"):
+            continue
+        visit_records.start(
+            appointment=visit,
+            by=practitioner,
+            data={
+                "pain_before": before,
+                "pain_after": after,
+                "response": "better" if after < before else "same",
+                "home_care": "as_planned" if days_ago <= 3 else "partly",
+                "notes": "右ハムストリングの張りが軽くなってきた",
+                "next_visit_on": (today - dt.timedelta(days=days_ago - 2)).isoformat(),
+                "recheck": {
+                    "new_swelling_or_heat": False,
+                    "new_numbness": False,
+                    "much_worse_pain": False,
+                },
+                "items": ticked,
+            },
+            today=today,
+            sign_it=True,
+        )
