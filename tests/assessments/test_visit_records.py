@@ -582,3 +582,32 @@ def test_a_tick_posted_for_another_patients_plan_item_saves_nothing_of_it(ours, 
     record = VisitRecord.objects.get()
     assert not record.items.exists()
     assert not other_plan.items.filter(visit_record_items__isnull=False).exists()
+
+
+def _page_queries(client, patient):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("assessments:patient_detail", args=[patient.pk])
+    client.get(url)  # warm caches
+    with CaptureQueriesContext(connection) as counted:
+        assert client.get(url).status_code == 200
+    return len(counted.captured_queries)
+
+
+def test_the_patient_page_costs_the_same_queries_for_2_or_8_visit_records(ours, login):
+    client = login(ours.practitioner)
+    counts = []
+    for count in (2, 8):
+        patient, plan = planned_patient(ours.clinic, ours.practitioner)
+        items = clinic_items(plan)
+        for _n in range(count):
+            visit_records.start(
+                appointment=checked_in(patient, ours.practitioner),
+                by=ours.practitioner,
+                data=data(items={items[1].pk: {"side": "both", "note": ""}}),
+                today=TODAY(),
+                sign_it=True,
+            )
+        counts.append(_page_queries(client, patient))
+    assert counts[0] == counts[1]
