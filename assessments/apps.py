@@ -24,8 +24,16 @@ class AssessmentsConfig(AppConfig):
             models.SafetyCheck,
             models.FunctionalScale,
             models.FunctionalActivity,
+            models.VisitRecord,
+            models.VisitRecordItem,
+            models.VisitRecordAmendment,
         ):
             audit.register(model)
+        for model in (models.VisitRecordItem, models.VisitRecordAmendment):
+            audit.register_subject(
+                model,
+                lambda row: (row.visit_record.clinic_id, row.visit_record.patient_id),
+            )
         audit.register(models.ComplaintTrait)
         audit.register_subject(
             models.ComplaintTrait,

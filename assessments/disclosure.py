@@ -27,6 +27,7 @@ FORMAT = "hikagami-disclosure/1"
 PDF_LEFT_OUT = {"id", "clinic", "patient", "plan", "revision", "updated_at"}
 PDF_LEFT_OUT |= {"snapshot", "screening", "withheld"}  # shown item by item, or derived
 PDF_LEFT_OUT |= {"complaint", "posture", "lower_limb", "palpation", "habits", "red_flags"}
+PDF_LEFT_OUT |= {"signed_items", "visit_record", "plan_item"}  # shown item by item, named
 
 
 def _value(obj, field):
@@ -88,6 +89,7 @@ def build(patient) -> dict:
         "appointments": [row(a, people) for a in patient.appointments.order_by("start", "pk")],
         "assessments": _assessments(patient, people),
         "care_plans": _plans(given, people),
+        "visit_records": _visit_records(patient, people),
         # Only plans the patient was given: a draft, or one set aside before publishing, never
         # reached them (it may hold items a hazard withholds); their number is stated instead.
         "unpublished_plans": CarePlan.objects.filter(patient=patient).exclude(pk__in=given).count(),
@@ -114,6 +116,25 @@ def _assessments(patient, people: People) -> list[dict]:
         entry = _assessment_row(assessment, people)
         entry["flags_raised"] = [row(flag, people) for flag in assessment.flags.all()]
         entry["amendments"] = [row(a, people) for a in assessment.amendments.all()]
+        entries.append(entry)
+    return entries
+
+
+def _visit_records(patient, people: People) -> list[dict]:
+    """Every visit record, with the in-clinic items ticked (named as the plan gave them) and
+    its amendments."""
+    found = patient.visit_records.order_by("created_at", "pk").prefetch_related(
+        Prefetch("items", am.VisitRecordItem.objects.select_related("plan_item").order_by("pk")),
+        Prefetch("amendments", am.VisitRecordAmendment.objects.order_by("made_at", "pk")),
+    )
+    entries = []
+    for record in found:
+        entry = row(record, people)
+        entry["items"] = [
+            {**row(item, people), "plan_item_label": item.plan_item.label_text}
+            for item in record.items.all()
+        ]
+        entry["amendments"] = [row(a, people) for a in record.amendments.all()]
         entries.append(entry)
     return entries
 
@@ -257,6 +278,20 @@ def _sections(record: dict) -> list[dict]:
         ]
         return parts
 
+    def visit_extra(data):
+        parts = [
+            {
+                "title": f"{_('In-clinic work done')}: {item['plan_item_label']}",
+                "lines": readable(am.VisitRecordItem, item),
+            }
+            for item in data["items"]
+        ]
+        parts += [
+            {"title": _("Amendment"), "lines": readable(am.VisitRecordAmendment, a)}
+            for a in data["amendments"]
+        ]
+        return parts
+
     def plan_extra(data):
         # What the patient was given (the snapshot), item by item, as on the handout; a draft
         # (never given) lists its items as stored.
@@ -283,6 +318,7 @@ def _sections(record: dict) -> list[dict]:
         block(_("Visits"), pm.Appointment, record["appointments"], compact=True),
         block(_("Assessments"), am.Assessment, record["assessments"], assessment_extra),
         block(_("Care plans"), am.CarePlan, record["care_plans"], plan_extra),
+        block(_("Visit records"), am.VisitRecord, record["visit_records"], visit_extra),
         block(_("Referrals"), am.Referral, record["referrals"]),
         *_home_records(record, block),
         block(

@@ -1,17 +1,20 @@
 """Reads the assessments' views share, each scoped through `clinic.access` (404 for another
 clinic's ids, nothing for a role that may not see them)."""
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from assessments.models import (
     GIVEN_STATUSES,
     Assessment,
+    AssessmentStatus,
     AsymmetryThreshold,
     CarePlan,
     Exercise,
     PlanStatus,
     Referral,
     SafetyCheck,
+    VisitRecord,
 )
 from clinic import access
 
@@ -75,3 +78,58 @@ def thresholds_for(user):
     """The clinic's own asymmetry thresholds (those that replace a documented default)."""
     rows = AsymmetryThreshold.objects.select_related("updated_by")
     return access.scoped(user, rows, roles=access.CLINICAL)
+
+
+# Visit records: clinical content, for practitioners and admins only (the desk sees at most,
+# on the patient page, that a visit's record is written and signed: `record_states_of`).
+
+
+def visit_records_for(user):
+    return access.scoped(user, VisitRecord.objects.all(), roles=access.CLINICAL)
+
+
+def _with_items(records):
+    return records.select_related(
+        "patient", "appointment", "plan", "practitioner", "signed_by", "red_flag_assessment"
+    ).prefetch_related("items__plan_item")
+
+
+def get_visit_record(request, pk):
+    return get_object_or_404(_with_items(visit_records_for(request.user)), pk=pk)
+
+
+def visit_record_of_visit(user, visit):
+    """The record of this visit, if one was started (one per visit)."""
+    return visit_records_for(user).filter(appointment=visit).first()
+
+
+def visit_records_by_visit(user, visits) -> dict:
+    """{visit id: its record} for a list of visits (the practitioner's home), in one query."""
+    found = visit_records_for(user).filter(appointment__in=[visit.pk for visit in visits])
+    return {record.appointment_id: record for record in found.only("pk", "status", "appointment")}
+
+
+def visit_records_of(patient, limit=30):
+    """The patient's latest visit records, with what was ticked (the patient page's timeline)."""
+    records = patient.visit_records.order_by("-appointment__start", "-id")
+    return list(_with_items(records).prefetch_related("amendments")[:limit])
+
+
+def open_visit_red_flags(user):
+    """Records whose re-check answered "yes" and whose red-flag assessment is not signed yet,
+    newest first: they stay on the practitioner's home until it is."""
+    raised = Q(new_swelling_or_heat=True) | Q(new_numbness=True) | Q(much_worse_pain=True)
+    path_open = Q(red_flag_assessment__isnull=True) | ~Q(
+        red_flag_assessment__status=AssessmentStatus.SIGNED
+    )
+    return (
+        visit_records_for(user)
+        .filter(raised, path_open)
+        .select_related("patient", "red_flag_assessment", "practitioner")
+        .order_by("-created_at", "-id")
+    )
+
+
+def record_states_of(patient) -> dict:
+    """{visit id: record status} for the patient's visits: all the desk may know of a record."""
+    return dict(patient.visit_records.values_list("appointment_id", "status"))

@@ -10,6 +10,7 @@ from assessments.views import (
     portal,
     referrals,
     thresholds,
+    visit_records,
 )
 
 app_name = "assessments"
@@ -51,6 +52,11 @@ urlpatterns = [
     ),
     path("assessments/<id:pk>/amend/<slug:section>/", assessments.amend, name="amend"),
     path("assessments/<id:pk>/<slug:section>/", assessments.edit_section, name="section"),
+    path("visits/<id:pk>/record/", visit_records.record_visit, name="record_visit"),
+    path("visit-records/<id:pk>/", visit_records.detail, name="visit_record"),
+    path("visit-records/<id:pk>/edit/", visit_records.edit, name="visit_record_edit"),
+    path("visit-records/<id:pk>/sign/", visit_records.sign, name="visit_record_sign"),
+    path("visit-records/<id:pk>/amend/", visit_records.amend, name="visit_record_amend"),
     path("exercises/", library.exercise_list, name="exercise_list"),
     path("exercises/new/", library.exercise_edit, name="exercise_create"),
     path("exercises/<id:pk>/", library.exercise_detail, name="exercise_detail"),

@@ -262,6 +262,11 @@ class Appointment(models.Model):
         """Checked in or in session: the patient is here, so the visit can be assessed."""
         return self.status in (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_SESSION)
 
+    @property
+    def is_seen(self) -> bool:
+        """Here now, or the session is finished: the visit can have its record written."""
+        return self.is_in_clinic or self.status == AppointmentStatus.COMPLETED
+
 
 # The clinic's set-up for booking: visit types (menus), opening hours and closures, and each
 # practitioner's shifts and days off. Configured by the clinic admin; the rules that read them

@@ -14,7 +14,13 @@ from django.apps import apps
 from django.conf import settings
 
 from assessments import explain, forms
-from assessments.models import AssessmentStatus, PlanItem, PlanStatus, ReferralStatus
+from assessments.models import (
+    AssessmentStatus,
+    PlanItem,
+    PlanStatus,
+    ReferralStatus,
+    VisitRecordStatus,
+)
 from assessments.plans import BlockerCode
 from assessments.rules import facts
 from assessments.rules.hazard_rules import ABSOLUTE
@@ -24,7 +30,13 @@ from patients.work import Work
 ROOT = Path(settings.BASE_DIR)
 APPS = ("clinic", "patients", "assessments")
 SOURCE_DIRS = (*APPS, "devtools")
-STATUS_CHOICES = (AssessmentStatus, PlanStatus, AppointmentStatus, ReferralStatus)
+STATUS_CHOICES = (
+    AssessmentStatus,
+    PlanStatus,
+    AppointmentStatus,
+    ReferralStatus,
+    VisitRecordStatus,
+)
 STATUS_VALUES = frozenset(value for choices in STATUS_CHOICES for value in choices.values)
 ITEM_KINDS = frozenset(PlanItem.Kind.values)
 BLOCKER_CODES = frozenset(

@@ -35,6 +35,16 @@ from assessments.models.plan import (
     Referral,
     ReferralStatus,
 )
+from assessments.models.visit import (
+    RECHECK_FIELDS,
+    HomeCare,
+    Response,
+    VisitRecord,
+    VisitRecordAmendment,
+    VisitRecordItem,
+    VisitRecordStatus,
+    VisitSide,
+)
 
 __all__ = [
     "GIVEN_STATUSES",
@@ -67,4 +77,12 @@ __all__ = [
     "SafetyCheck",
     "Referral",
     "ReferralStatus",
+    "RECHECK_FIELDS",
+    "HomeCare",
+    "Response",
+    "VisitRecord",
+    "VisitRecordAmendment",
+    "VisitRecordItem",
+    "VisitRecordStatus",
+    "VisitSide",
 ]

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from assessments import disclosure
+from assessments import disclosure, timeline
 from assessments.views.assessments import assessments_of, progress_of
 from clinic import access, audit
 from patients import scheduling, selectors
@@ -20,16 +20,21 @@ def patient_detail(request, pk):
     today = timezone.localdate()
     visits = patient.appointments.select_related("practitioner")
     upcoming = Q(status__in=scheduling.OPEN, end__gte=day_start(today))
+    coming = list(visits.filter(upcoming).order_by("start")[:10])
+    past = list(visits.exclude(upcoming).order_by("-start")[:10])
+    timeline.record_labels(patient, [*coming, *past])
+    assessments = assessments_of(patient, request.user)
     return render(
         request,
         "assessments/patient_detail.html",
         {
             "patient": patient,
             "age": patient.age_on(today),
-            "upcoming": visits.filter(upcoming).order_by("start")[:10],
-            "past": visits.exclude(upcoming).order_by("-start")[:10],
+            "upcoming": coming,
+            "past": past,
             "consents": patient.consents.select_related("recorded_by")[:6],
-            "assessments": assessments_of(patient, request.user),
+            "assessments": assessments,
+            "timeline": timeline.timeline(patient, request.user, assessments),
             "progress": progress_of(patient, request.user, today),
         },
     )

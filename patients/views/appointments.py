@@ -43,6 +43,8 @@ def day_view(request):
             "chosen": chosen,
             "columns": list(columns.values()),
             "visit_count": len(visits),
+            # clinical roles get each visit's "visit record" link (the record is clinical)
+            "can_record": access.has_role(request.user, *access.CLINICAL),
         },
     )
 

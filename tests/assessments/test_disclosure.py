@@ -225,3 +225,73 @@ def test_more_than_13_weeks_are_counted_per_calendar_month():
 
 def test_no_records_no_lines():
     assert home_log_summary.summarise([], []) == (home_log_summary.WEEK, [], None)
+
+
+def with_visit_records(clinic, practitioner, count):
+    """A patient with a published plan and `count` signed visit records, each with two plan
+    items ticked; the first amended, the last with a "yes" whose assessment is signed."""
+    from assessments import visit_records
+    from tests.assessments.visits import (
+        checked_in,
+        clinic_items,
+        data,
+        planned_patient,
+        sign_red_flag_screen,
+    )
+
+    patient, plan = planned_patient(clinic, practitioner)
+    first, second = clinic_items(plan)[1:3]
+    ticked = {first.pk: {"side": "both", "note": "張り"}, second.pk: {"side": "left", "note": ""}}
+    today = timezone.localdate()
+    records = []
+    for n in range(count):
+        flagged = n == count - 1
+        recheck = {"new_swelling_or_heat": flagged, "new_numbness": False, "much_worse_pain": False}
+        record = visit_records.start(
+            appointment=checked_in(patient, practitioner),
+            by=practitioner,
+            data=data(items=ticked, recheck=recheck),
+            today=today,
+            sign_it=True,
+        )
+        if flagged:
+            sign_red_flag_screen(record.red_flag_assessment, practitioner)
+            record = visit_records.sign(record=record, by=practitioner)
+        records.append(record)
+    visit_records.amend(
+        record=records[0],
+        data=data(items=ticked, pain_after=1),
+        reason="記入漏れ",
+        revision=records[0].revision,
+        by=practitioner,
+    )
+    return patient
+
+
+@pytest.mark.parametrize("name", ["patient_export_json", "patient_export_pdf"])
+def test_the_export_costs_the_same_queries_for_2_or_20_visit_records(ours, login, name):
+    admin = login(ours.admin)
+    short = with_visit_records(ours.clinic, ours.practitioner, 2)
+    long = with_visit_records(ours.clinic, ours.practitioner, 20)
+    queries_of(admin, name, ours.patient)
+    few, _r = queries_of(admin, name, short)
+    many, response = queries_of(admin, name, long)
+    assert many == few
+    if name == "patient_export_json":
+        exported = json.loads(response.content)["visit_records"]
+        assert len(exported) == 20
+        assert all(r["status"] == "signed" for r in exported)
+        assert all(r["signed_by_name"] == str(ours.practitioner) for r in exported)
+        assert [len(r["items"]) for r in exported] == [2] * 20
+        assert exported[0]["items"][0]["note"] == "張り"
+        assert exported[0]["items"][0]["plan_item_label"]
+        assert exported[0]["amendments"][0]["reason"] == "記入漏れ"
+        assert exported[0]["amendments"][0]["made_by_name"] == str(ours.practitioner)
+        assert exported[-1]["new_swelling_or_heat"] is True
+        assert exported[-1]["red_flag_assessment_id"] is not None
+        assert exported[-1]["signed_items"]["red_flag"]["raised"] == ["new_swelling_or_heat"]
+    else:
+        text = pdf_text(response)
+        with translation.override("ja"):
+            assert re.sub(r"\s+", "", _("Visit records")) in text
+        assert "記入漏れ" in text and "張り" in text

@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinic import access
+from tests.assessments.visits import cast_record, cast_visit
 from tests.factories import enrol, verify_session
 
 ANON, PATIENT, DESK, PRACT, ADMIN = "anon", "patient", "frontdesk", "practitioner", "admin"
@@ -131,6 +132,17 @@ RULES = {
     "patients:closure_remove": ("post", lambda c: {"pk": c.closure.pk}, None, {ADMIN}),
     "patients:practitioner_hours": ("get", lambda c: {"pk": c.practitioner.pk}, None, {ADMIN}),
     "patients:day_off_remove": ("post", lambda c: {"pk": c.day_off.pk}, None, {ADMIN}),
+    # the visit record: clinical content, for practitioners and admins only
+    "assessments:record_visit": ("get", lambda c: {"pk": cast_visit(c).pk}, None, CLINICAL),
+    "assessments:visit_record": ("get", lambda c: {"pk": cast_record(c).pk}, None, CLINICAL),
+    "assessments:visit_record_edit": ("get", lambda c: {"pk": cast_record(c).pk}, None, CLINICAL),
+    "assessments:visit_record_sign": ("post", lambda c: {"pk": cast_record(c).pk}, None, CLINICAL),
+    "assessments:visit_record_amend": (
+        "get",
+        lambda c: {"pk": cast_record(c).pk},
+        None,
+        CLINICAL,
+    ),
 }
 # URLs whose arguments are not database ids (nothing of another clinic to reach through them).
 NOT_IDS = {"assessments:threshold_edit", "patients:portal_activate"}

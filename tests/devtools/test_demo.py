@@ -146,3 +146,19 @@ def test_the_demo_clinic_has_menus_hours_a_holiday_and_shifts_and_its_visits_fit
             )[visit.practitioner_id],
         )
         assert found is None, (visit, found)
+
+
+@pytest.mark.django_db
+def test_the_demo_patient_has_a_week_of_visits_with_signed_records():
+    from assessments.models import VisitRecord
+
+    call_command("load_demo")
+    call_command("load_demo")  # idempotent: nothing twice
+    yamada = Patient.objects.get(clinic__slug="demo", family_name="山田", given_name="太郎")
+    records = VisitRecord.objects.filter(patient=yamada)
+    assert records.count() == 4
+    assert all(record.is_signed and record.items.count() == 2 for record in records)
+    days = {timezone.localtime(record.appointment.start).date() for record in records}
+    assert len(days) == 4  # four days of the last week the clinic was open
+    assert dt.timedelta(days=5) <= max(days) - min(days) <= dt.timedelta(days=6)
+    assert max(days) < timezone.localdate()

@@ -287,8 +287,9 @@ def test_day_pages_make_the_same_number_of_queries_however_many_visits(
     desk, practitioner = login(ours.frontdesk), login(ours.practitioner)
     with django_assert_num_queries(4):  # session, user with second factor, visits, safety alerts
         desk.get(reverse("assessments:frontdesk_home"))
-    # + the watch list: published plans, 14 days of logs, open referrals
-    with django_assert_num_queries(7):
+    # + the watch list: published plans, 14 days of logs, open referrals; the visits' records
+    # and the open visit-record red flags
+    with django_assert_num_queries(9):
         practitioner.get(reverse("assessments:practitioner_home"))
     with django_assert_num_queries(4):  # session, user with second factor, practitioners, visits
         desk.get(reverse("patients:day_view"))

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import homecare, plans
+from assessments import homecare, plans, visit_records
 from assessments.library import install_shipped
 from assessments.models import AssessmentStatus, ExerciseLog, FunctionalScale, PlanItem, PlanStatus
 from clinic import audit, two_factor
@@ -233,6 +233,9 @@ class Command(BaseCommand):
                 self._signed_assessment(patient, users["demo-practitioner"], sections)
             self._three_weeks_of_logs(patients[0])
             self._follow_ups(patients, users["demo-practitioner"])
+            _visits_with_records(
+                patients[0], users["demo-practitioner"], users["demo-frontdesk"], visit_menu
+            )
         self.stdout.write(
             f"Demo clinic '{clinic.name}' (clinic code {clinic.slug}): {len(patients)} patients, "
             f"{created} new visits."
@@ -460,3 +463,75 @@ class Command(BaseCommand):
                     visit.save(update_fields=["status"])
                     created += 1
         return created
+
+
+# The worked patient's week of visits, each with its signed visit record (施術記録): two of the
+# plan's in-clinic items ticked, pain easing. Kept apart from the rest of the demo (one call in
+# `handle`), at 12:15, a time `_week_of_visits` never books (its 11:30 visit ends then) and inside
+# the first practitioner's morning shift. Four of the last seven days the clinic was open.
+RECORDED_PAIN = ((6, 4), (5, 3), (4, 3), (4, 2))  # pain before, after: easing
+RECORDED_AT = dt.time(12, 15)
+
+
+def _visits_with_records(patient, practitioner, desk, menu):
+    plan = visit_records.current_plan(patient)
+    items = visit_records.clinic_items(plan)
+    if plan is None or len(items) < 2:
+        return
+    ticked = {
+        items[0].pk: {"side": items[0].side or "", "note": ""},
+        items[-1].pk: {"side": items[-1].side or "", "note": "歩き方を確認"},
+    }
+    today = timezone.localdate()
+    open_days = []
+    for days_ago in range(7, 0, -1):
+        start = timezone.make_aware(
+            dt.datetime.combine(today - dt.timedelta(days=days_ago), RECORDED_AT)
+        )
+        end = start + dt.timedelta(minutes=menu.minutes)
+        try:
+            working_hours.check_bookable(
+                clinic_id=patient.clinic_id, practitioner=practitioner, start=start, end=end
+            )
+        except working_hours.OutsideHours:
+            continue  # a Sunday: the clinic is closed
+        open_days.append((days_ago, start))
+    picked = [open_days[i] for i in (0, 2, 4, -1)] if len(open_days) >= 5 else open_days
+    for (days_ago, start), (before, after) in zip(picked, RECORDED_PAIN, strict=False):
+        visit = Appointment.objects.filter(patient=patient, start=start).first()
+        if visit is None:
+            try:
+                visit = services.book_appointment(
+                    patient=patient,
+                    practitioner=practitioner,
+                    start=start,
+                    menu=menu,
+                    reason="施術",
+                    booked_by=desk,
+                )
+            except services.BookingConflict:
+                continue
+            visit.status = AppointmentStatus.COMPLETED
+            visit.save(update_fields=["status"])
+        if hasattr(visit, "visit_record"):
+            continue
+        visit_records.start(
+            appointment=visit,
+            by=practitioner,
+            data={
+                "pain_before": before,
+                "pain_after": after,
+                "response": "better" if after < before else "same",
+                "home_care": "as_planned" if days_ago <= 3 else "partly",
+                "notes": "右ハムストリングの張りが軽くなってきた",
+                "next_visit_on": (today - dt.timedelta(days=days_ago - 2)).isoformat(),
+                "recheck": {
+                    "new_swelling_or_heat": False,
+                    "new_numbness": False,
+                    "much_worse_pain": False,
+                },
+                "items": ticked,
+            },
+            today=today,
+            sign_it=True,
+        )
