@@ -10,6 +10,7 @@ from assessments import disclosure
 from assessments.views.assessments import assessments_of, progress_of
 from clinic import access, audit
 from patients import scheduling, selectors
+from patients.models import ACTIVE_STATUSES
 from patients.services import day_start
 
 
@@ -27,7 +28,10 @@ def patient_detail(request, pk):
             "patient": patient,
             "age": patient.age_on(today),
             "upcoming": visits.filter(upcoming).order_by("start")[:10],
-            "past": visits.exclude(upcoming).order_by("-start")[:10],
+            # Visits that happened (or were due): a cancelled or missed one never counts as past.
+            "past": visits.exclude(upcoming)
+            .filter(status__in=ACTIVE_STATUSES)
+            .order_by("-start")[:10],
             "consents": patient.consents.select_related("recorded_by")[:6],
             "assessments": assessments_of(patient, request.user),
             "progress": progress_of(patient, request.user, today),
