@@ -75,3 +75,15 @@ def thresholds_for(user):
     """The clinic's own asymmetry thresholds (those that replace a documented default)."""
     rows = AsymmetryThreshold.objects.select_related("updated_by")
     return access.scoped(user, rows, roles=access.CLINICAL)
+
+
+def visit_intervals(user, patient_ids) -> dict[int, int]:
+    """The visit interval (days) of each patient's current published plan, where it states one:
+    for the desk's "book the next visit", so scheduling only, never the plan's content."""
+    plans = CarePlan.objects.filter(
+        patient_id__in=list(patient_ids),
+        status=PlanStatus.PUBLISHED,
+        visit_interval_days__isnull=False,
+    )
+    found = access.scoped(user, plans, roles=access.STAFF)
+    return dict(found.values_list("patient_id", "visit_interval_days"))
