@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinic import access, dates
-from patients import selectors, services
+from patients import calendar, selectors, services
 from patients.forms import BookingForm
 from patients.models import AppointmentStatus
 from patients.views.calendar import calendar_url
@@ -64,8 +64,9 @@ def _booking_initial(request) -> dict:
     if start:
         initial["start"] = start
     menu = access.parse_id(request.GET.get("menu"))
-    if menu:
-        initial["menu"] = menu
+    usual = calendar.slot_menu(list(selectors.menus_for(request.user).filter(is_active=True)), menu)
+    if usual:
+        initial["menu"] = usual.pk  # the one asked for, else the clinic's usual 45 minutes
     return initial
 
 

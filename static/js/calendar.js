@@ -77,6 +77,12 @@
   }
 
   calendar.addEventListener("pointerup", finish);
+  // A link is dragged natively by the browser (which would cancel the pointer): not here.
+  calendar.addEventListener("dragstart", function (event) {
+    if (event.target.closest && event.target.closest(".cal-visit")) {
+      event.preventDefault();
+    }
+  });
   calendar.addEventListener("pointercancel", function () {
     if (dragged) {
       dragged.classList.remove("cal-dragging");
