@@ -85,9 +85,15 @@ def calendar_view(request):
 
 
 def _moving(request):
-    """The visit being moved (`?move=`), one of the clinic's, or None."""
+    """The visit being moved (`?move=`): one of the clinic's that can still move, or None."""
     pk = access.parse_id(request.GET.get("move"))
-    return selectors.appointments_for(request.user).filter(pk=pk).first() if pk else None
+    if pk is None:
+        return None
+    visits = selectors.appointments_for(request.user).select_related("patient")
+    found = visits.filter(pk=pk, status__in=services.MOVABLE, start__gte=timezone.now()).first()
+    if found is None:
+        messages.error(request, _("This visit can no longer be moved."))
+    return found
 
 
 def _move_url(visit) -> str:

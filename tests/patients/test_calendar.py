@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic.models import Role
 from patients import calendar
-from patients.models import Closure, DayOff, Shift
+from patients.models import AppointmentStatus, Closure, DayOff, Shift
 from tests.factories import AppointmentFactory, MenuFactory, PatientFactory, UserFactory
 
 URL = reverse("patients:calendar")
@@ -244,3 +244,12 @@ def test_the_grid_stylesheet_places_every_row_of_a_whole_day():
 def test_the_calendar_is_in_the_navigation(ours, login):
     page = login(ours.frontdesk).get(reverse("patients:patient_list")).content.decode()
     assert f'href="{URL}"' in page
+
+
+def test_a_visit_that_has_happened_is_not_moved_through_the_calendar(ours, login):
+    done = visit(ours, day_ahead(-1), 10, status=AppointmentStatus.COMPLETED)
+    response = login(ours.frontdesk).get(URL, {"move": done.pk})
+    assert response.context["moving"] is None
+    assert reverse("patients:appointment_move", args=[done.pk]) + "?" not in (
+        response.content.decode()
+    )
