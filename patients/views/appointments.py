@@ -103,36 +103,45 @@ def book(request):
         form = BookingForm(access.form_data(request), user=request.user, initial=initial)
     preview = None
     if request.method == "POST" and not finding and form.is_valid():
-        data = form.cleaned_data
-        series = {
-            "patient": form.patient,
-            "practitioner": data["practitioner"],
-            "start": data["start"],
-            **form.booking(),
-        }
         try:
-            if data["weeks"] > 1 and not request.POST.get("confirm_series"):
-                preview = services.preview_series(weeks=data["weeks"], **series)
-            elif data["weeks"] > 1:
-                visits, refused = services.book_series(
-                    weeks=data["weeks"], reason=data["reason"], booked_by=request.user, **series
-                )
-                if visits:
-                    _booked(request, visits, refused)
-                    return redirect(_where_next(request, visits[0]))
-                form.add_error("start", _("None of the dates is free any more."))
-            else:
-                visit = services.book_appointment(
-                    reason=data["reason"], booked_by=request.user, **series
-                )
-                _booked(request, [visit])
-                return redirect(_where_next(request, visit))
-        except services.OutsideHours as refused:
-            form.add_error(None, refused)  # next to the field it names
+            preview, visits, refused = _book_or_preview(request, form)
+        except services.OutsideHours as refusal:
+            form.add_error(None, refusal)  # next to the field it names
         except services.BookingConflict as conflict:
             form.add_error("start", conflict)
-        except ValidationError as refused:
-            form.add_error(None, refused)
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            if visits:
+                _booked(request, visits, refused)
+                return redirect(_where_next(request, visits[0]))
+            if preview is None:
+                form.add_error("start", _("None of the dates is free any more."))
+    return render(request, "patients/book.html", _booking_page(request, form, preview))
+
+
+def _book_or_preview(request, form):
+    """(preview, booked, refused): one visit booked; or a weekly series previewed date by date,
+    or, confirmed, its free dates booked."""
+    data = form.cleaned_data
+    what = {
+        "patient": form.patient,
+        "practitioner": data["practitioner"],
+        "start": data["start"],
+        **form.booking(),
+    }
+    if data["weeks"] == 1:
+        visit = services.book_appointment(reason=data["reason"], booked_by=request.user, **what)
+        return None, [visit], []
+    if not request.POST.get("confirm_series"):
+        return services.preview_series(weeks=data["weeks"], **what), [], []
+    visits, refused = services.book_series(
+        weeks=data["weeks"], reason=data["reason"], booked_by=request.user, **what
+    )
+    return None, visits, refused
+
+
+def _booking_page(request, form, preview) -> dict:
     query = form["patient_query"].value() or ""
     chosen = form.patient or selectors.bookable_patient(
         request.user, access.parse_id(str(form["patient"].value() or ""))
@@ -140,19 +149,15 @@ def book(request):
     matches = selectors.patient_matches(request.user, query) if query else []
     if chosen and chosen not in matches:
         matches = [chosen, *matches]
-    return render(
-        request,
-        "patients/book.html",
-        {
-            "form": form,
-            "patient": chosen,
-            "matches": matches,
-            "query": query,
-            "preview": preview,
-            "free_count": sum(1 for date in preview or () if not date.problem),
-            "from_calendar": bool(request.GET.get("start") or request.POST.get("from_calendar")),
-        },
-    )
+    return {
+        "form": form,
+        "patient": chosen,
+        "matches": matches,
+        "query": query,
+        "preview": preview,
+        "free_count": sum(1 for date in preview or () if not date.problem),
+        "from_calendar": bool(request.GET.get("start") or request.POST.get("from_calendar")),
+    }
 
 
 @access.allow(*access.STAFF)

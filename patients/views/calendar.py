@@ -37,51 +37,58 @@ def calendar_view(request):
     menus = list(selectors.menus_for(request.user).filter(is_active=True))
     menu = None if moving else calendar.slot_menu(menus, access.parse_id(request.GET.get("menu")))
     patient = selectors.bookable_patient(request.user, access.parse_id(request.GET.get("patient")))
-    if moving:
-        minutes, slot_url, extra = moving.minutes, _move_url(moving), {}
-    else:
-        minutes = menu.minutes if menu else DEFAULT_MINUTES
-        slot_url = reverse("patients:book")
-        extra = {"menu": menu.pk if menu else "", "patient": patient.pk if patient else ""}
-        extra = {key: value for key, value in extra.items() if value}
-    days = calendar.week_of(day) if view == calendar.WEEK else [day]
     ask = calendar.Request(
-        days=days,
-        minutes=minutes,
-        slot_url=slot_url,
+        days=calendar.week_of(day) if view == calendar.WEEK else [day],
         practitioner_id=chosen,
-        extra=extra,
         moving=moving,
+        **_slots_lead_to(moving, menu, patient),
     )
     grid = calendar.build(request.user, ask)
+    keep = {
+        "menu": menu.pk if menu else None,
+        "patient": patient.pk if patient else None,
+        "move": moving.pk if moving else None,
+    }
+    context = {
+        "grid": grid,
+        "day": day,
+        "today": timezone.localdate(),
+        "view": view,
+        "chosen": chosen,
+        "menus": menus,
+        "menu": menu,
+        "patient": patient,
+        "moving": moving,
+        "practitioners": grid.staff,
+    }
+    return render(request, "patients/calendar.html", context | _steps(day, view, chosen, keep))
+
+
+def _slots_lead_to(moving, menu, patient) -> dict:
+    """How long the free slots are and where they lead: the move of the visit being moved (its
+    length), else the booking form with the menu (and the patient) filled in."""
+    if moving:
+        return {"minutes": moving.minutes, "slot_url": _move_url(moving), "extra": {}}
+    extra = {"menu": menu.pk if menu else None, "patient": patient.pk if patient else None}
+    return {
+        "minutes": menu.minutes if menu else DEFAULT_MINUTES,
+        "slot_url": reverse("patients:book"),
+        "extra": {key: value for key, value in extra.items() if value},
+    }
+
+
+def _steps(day, view, chosen, keep) -> dict:
+    """The previous, today's and next day or week, keeping what the calendar is for."""
     step = 7 if view == calendar.WEEK else 1
-    keep = {"menu": menu.pk if menu else None, "patient": patient.pk if patient else None}
-    keep["move"] = moving.pk if moving else None
-    return render(
-        request,
-        "patients/calendar.html",
-        {
-            "grid": grid,
-            "day": day,
-            "today": timezone.localdate(),
-            "view": view,
-            "chosen": chosen,
-            "menus": menus,
-            "menu": menu,
-            "patient": patient,
-            "moving": moving,
-            "practitioners": grid.staff,
-            "previous_url": calendar_url(
-                dates.step(day, -step), practitioner_id=chosen, view=view, **keep
-            ),
-            "next_url": calendar_url(
-                dates.step(day, step), practitioner_id=chosen, view=view, **keep
-            ),
-            "today_url": calendar_url(
-                timezone.localdate(), practitioner_id=chosen, view=view, **keep
-            ),
-        },
-    )
+    links = {
+        "previous_url": dates.step(day, -step),
+        "today_url": timezone.localdate(),
+        "next_url": dates.step(day, step),
+    }
+    return {
+        name: calendar_url(to, practitioner_id=chosen, view=view, **keep)
+        for name, to in links.items()
+    }
 
 
 def _moving(request):
