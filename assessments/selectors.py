@@ -133,3 +133,15 @@ def open_visit_red_flags(user):
 def record_states_of(patient) -> dict:
     """{visit id: record status} for the patient's visits: all the desk may know of a record."""
     return dict(patient.visit_records.values_list("appointment_id", "status"))
+
+
+def visit_intervals(user, patient_ids) -> dict[int, int]:
+    """The visit interval (days) of each patient's current published plan, where it states one:
+    for the desk's "book the next visit", so scheduling only, never the plan's content."""
+    plans = CarePlan.objects.filter(
+        patient_id__in=list(patient_ids),
+        status=PlanStatus.PUBLISHED,
+        visit_interval_days__isnull=False,
+    )
+    found = access.scoped(user, plans, roles=access.STAFF)
+    return dict(found.values_list("patient_id", "visit_interval_days"))

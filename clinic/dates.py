@@ -51,3 +51,15 @@ def query_day(value, *, default: dt.date) -> tuple[dt.date, str]:
 def step(day: dt.date, days: int) -> dt.date:
     """day + days, held at the calendar's edges (the previous/next links of the first/last day)."""
     return min(max(day + dt.timedelta(days=days), FIRST_DAY), LAST_DAY)
+
+
+def query_moment(value) -> dt.datetime | None:
+    """A local date and time from a query string ("2026-12-07T10:15"), or None when it is not
+    one or falls outside the calendar: a link's prefill, never a reason for an error page."""
+    try:
+        moment = dt.datetime.fromisoformat(value or "")
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is not None or not in_calendar(moment.date()):
+        return None
+    return moment

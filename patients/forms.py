@@ -3,6 +3,7 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,17 @@ from django.utils.translation import pgettext_lazy
 from clinic.access import practitioners_for
 from patients import normalize, selectors
 from patients.menus import MENU_FIELDS
-from patients.models import Closure, ConsentKind, DayOff, Menu, MenuColour, Patient, Weekday
+from patients.models import (
+    CancelReason,
+    Closure,
+    ConsentKind,
+    DayOff,
+    Menu,
+    MenuColour,
+    Patient,
+    Weekday,
+)
+from patients.services import REPEAT_WEEKS
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 # The length a booking starts from in a clinic without menus (its visits are mostly 45 minutes).
@@ -169,14 +180,41 @@ class MenuChoiceField(forms.ModelChoiceField):
         }
 
 
-class BookingForm(forms.Form):
-    """The desk books a visit. A clinic with menus picks one, and the visit lasts the menu's
-    length; a clinic that has no menu yet types the length instead. The clinic's hours and the
-    practitioner's shifts are checked by the service (patients/working_hours.py), which puts its
-    reason next to the start or the practitioner."""
+def _start_field():
+    return forms.DateTimeField(
+        label=_("Start"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
+
+def check_start(start: dt.datetime) -> dt.datetime:
+    """A visit's start as the desk may book it: ahead, within two years, on a 5-minute mark."""
+    local = timezone.localtime(start)
+    if start < timezone.now():
+        raise forms.ValidationError(_("A visit cannot be booked in the past."))
+    if start.year > timezone.localdate().year + 2:
+        raise forms.ValidationError(_("Bookings can be made up to two years ahead."))
+    if local.minute % 5:
+        raise forms.ValidationError(_("Start on a 5-minute mark (e.g. 10:00, 10:05)."))
+    return start
+
+
+class BookingForm(forms.Form):
+    """The desk books a visit. The patient is found by name or kana (the search box lists the
+    matches to pick from; patients/selectors.patient_matches), or by the patient number typed in
+    full. A clinic with menus picks one, and the visit lasts the menu's length; a clinic that
+    has no menu yet types the length instead. "Every week for N weeks" books a series after a
+    preview of each date. The clinic's hours and the practitioner's shifts are checked by the
+    service (patients/working_hours.py), which puts its reason next to the start or the
+    practitioner."""
+
+    patient_query = forms.CharField(
+        label=_("Find the patient (name or kana)"), max_length=100, required=False
+    )
+    patient = forms.IntegerField(required=False, widget=forms.HiddenInput)
     patient_number = forms.IntegerField(
-        label=_("Patient number"),
+        label=_("or the patient number"),
+        required=False,
         min_value=1,
         max_value=99_999_999,
         error_messages={"invalid": _("Enter the patient number in digits.")},
@@ -194,10 +232,7 @@ class BookingForm(forms.Form):
             "invalid_choice": _("Choose one of the menus this clinic offers."),
         },
     )
-    start = forms.DateTimeField(
-        label=_("Start"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    start = _start_field()
     minutes = forms.IntegerField(
         label=_("Length (minutes)"),
         initial=DEFAULT_MINUTES,
@@ -210,10 +245,23 @@ class BookingForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": 5}),
     )
     reason = forms.CharField(label=_("Reason for visit"), max_length=200, required=False)
+    weeks = forms.IntegerField(
+        label=_("Every week for (weeks)"),
+        initial=1,
+        required=False,
+        min_value=1,
+        max_value=REPEAT_WEEKS,
+        help_text=_("1 books this date only; up to 12 books the same time every week."),
+        error_messages={
+            "min_value": _("At least 1 week."),
+            "max_value": _("At most 12 weeks at once."),
+        },
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.patient = None
         self.fields["practitioner"].queryset = practitioners_for(user.clinic_id)
         menus = selectors.menus_for(user).filter(is_active=True)
         self.has_menus = menus.exists()
@@ -224,36 +272,61 @@ class BookingForm(forms.Form):
         else:
             del self.fields["menu"]
             length = "minutes"
+        self.fields["patient_query"].widget.attrs.update(
+            {"autocomplete": "off", "class": "form-control patient-search", "type": "search"}
+        )
+        self.fields["patient_number"].widget.attrs.update({"class": "form-control"})
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Row(Column("patient_number", css_class="col-md-4"), Column("practitioner")),
-            Row(Column("start"), Column(length, css_class="col-md-5")),
+            Row(Column("practitioner"), Column(length, css_class="col-md-5")),
+            Row(Column("start"), Column("weeks", css_class="col-md-5")),
             "reason",
         )
 
-    def clean_patient_number(self):
-        number = self.cleaned_data["patient_number"]
-        self.patient = selectors.patients_for(self.user).filter(number=number).first()
-        if self.patient is None:
-            raise forms.ValidationError(_("No patient with this number in this clinic."))
-        if self.patient.is_archived:
+    def _found(self, patient):
+        if patient is None:
+            return None
+        if patient.is_archived:
             raise forms.ValidationError(
                 _("%(name)s is archived: restore the record on the patient's page first.")
-                % {"name": self.patient.full_name}
+                % {"name": patient.full_name}
             )
+        return patient
+
+    def clean_patient(self):
+        pk = self.cleaned_data["patient"]
+        if pk is not None:
+            found = selectors.patients_for(self.user).filter(pk=pk).first()
+            if found is None:
+                raise forms.ValidationError(_("Choose the patient from the list."))
+            self.patient = self._found(found)
+        return pk
+
+    def clean_patient_number(self):
+        number = self.cleaned_data["patient_number"]
+        if number is not None and self.patient is None:
+            found = selectors.patients_for(self.user).filter(number=number).first()
+            if found is None:
+                raise forms.ValidationError(_("No patient with this number in this clinic."))
+            self.patient = self._found(found)
         return number
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.patient is None and not self.has_error("patient_number"):
+            if not self.has_error("patient"):
+                self.add_error(
+                    "patient_query",
+                    _("Find the patient by name or kana and pick them, or type their number."),
+                )
+        return cleaned
+
     def clean_start(self):
-        start = self.cleaned_data["start"]
-        local = timezone.localtime(start)
-        if start < timezone.now():
-            raise forms.ValidationError(_("A visit cannot be booked in the past."))
-        if start.year > timezone.localdate().year + 2:
-            raise forms.ValidationError(_("Bookings can be made up to two years ahead."))
-        if local.minute % 5:
-            raise forms.ValidationError(_("Start on a 5-minute mark (e.g. 10:00, 10:05)."))
-        return start
+        return check_start(self.cleaned_data["start"])
+
+    def clean_weeks(self):
+        return self.cleaned_data["weeks"] or 1  # left empty: this date only
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
@@ -266,6 +339,73 @@ class BookingForm(forms.Form):
         if self.has_menus:
             return {"menu": self.cleaned_data["menu"]}
         return {"minutes": self.cleaned_data["minutes"]}
+
+
+class MoveForm(forms.Form):
+    """Where a visit moves: another start, and the same or another practitioner."""
+
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"),
+        queryset=None,
+        error_messages={"invalid_choice": _("Choose a practitioner of this clinic.")},
+    )
+    start = _start_field()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = practitioners_for(user.clinic_id)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(Column("start"), Column("practitioner")))
+
+    def clean_start(self):
+        return check_start(self.cleaned_data["start"])
+
+
+class VisitEditForm(forms.Form):
+    """A visit's menu, reason and desk note."""
+
+    menu = MenuChoiceField(
+        label=_("Menu"),
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the menus this clinic offers.")},
+    )
+    reason = forms.CharField(label=_("Reason for visit"), max_length=200, required=False)
+    note = forms.CharField(
+        label=_("Desk note"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, user, visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = selectors.menus_for(user).filter(Q(is_active=True) | Q(pk=visit.menu_id))
+        self.fields["menu"].queryset = offered
+        if visit.menu_id is not None:
+            self.fields["menu"].required = True
+            self.fields["menu"].error_messages["required"] = _("Choose a menu.")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why is the visit cancelled?"),
+        choices=CancelReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose why the visit is cancelled."),
+            "invalid_choice": _("Choose why the visit is cancelled."),
+        },
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
 
 
 # The clinic admin's set-up: menus, the clinic's week and closures, a practitioner's shifts and

@@ -193,6 +193,15 @@ class AppointmentStatus(models.TextChoices):
     NO_SHOW = scheduling.NO_SHOW, _("No-show")
 
 
+class CancelReason(models.TextChoices):
+    """Why a visit did not happen: chosen when it is cancelled (a no-show is the patient not
+    coming without a word, known once the start has passed)."""
+
+    PATIENT = "patient", _("The patient cancelled")
+    CLINIC = "clinic", _("The clinic cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
 # Statuses that hold the practitioner's time: a new booking may not overlap them.
 ACTIVE_STATUSES = (
     AppointmentStatus.BOOKED,
@@ -220,12 +229,19 @@ class Appointment(models.Model):
         verbose_name=_("menu"),
     )
     reason = models.CharField(_("reason for visit"), max_length=200, blank=True)
+    note = models.CharField(_("desk note"), max_length=300, blank=True)
     status = models.CharField(
         _("status"),
         max_length=12,
         choices=AppointmentStatus.choices,
         default=AppointmentStatus.BOOKED,
     )
+    # Why it was cancelled (or missed), and anything the desk added; empty on visits that were
+    # not, and on those cancelled before reasons were asked for.
+    cancel_reason = models.CharField(
+        _("cancellation reason"), max_length=12, choices=CancelReason.choices, blank=True
+    )
+    cancel_note = models.CharField(_("cancellation note"), max_length=200, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy
 from clinic import access, pagination
 from clinic.models import Role, holding
 from patients import normalize, scheduling, search, services
-from patients.models import ACTIVE_STATUSES, Appointment, Closure, DayOff, Menu, Patient
+from patients.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    Closure,
+    DayOff,
+    Menu,
+    Patient,
+)
 
 # Buttons say what they do; the badge beside them says where the visit is.
 ACTION_LABELS = {
@@ -102,8 +109,12 @@ def day_appointments(user, day: dt.date, practitioner_id=None):
     roles, now = access.roles_of(user), timezone.now()
     for visit in visits:
         steps = scheduling.next_steps(visit.status, roles, services.visit_time(visit, now))
+        # Cancelling asks why: a link to its form, not a one-click button.
+        visit.can_cancel = scheduling.CANCELLED in steps
         visit.action_choices = [
-            (step, ACTION_LABELS[step], step in CONFIRM_ACTIONS) for step in steps
+            (step, ACTION_LABELS[step], step in CONFIRM_ACTIONS)
+            for step in steps
+            if step != scheduling.CANCELLED
         ]
     return visits
 
@@ -157,3 +168,46 @@ def visits_on(user, day: dt.date, *, practitioner_id=None) -> int:
     if practitioner_id:
         visits = visits.filter(practitioner_id=practitioner_id)
     return visits.count()
+
+
+# The calendar's reads.
+
+
+def calendar_visits(user, *, first: dt.date, last: dt.date, practitioner_id=None):
+    """The visits holding time from `first` to `last` (cancelled and missed ones do not), with
+    their patient, practitioner and menu: one query, however many weeks the clinic has."""
+    start, end = services.day_start(first), services.day_start(last + dt.timedelta(days=1))
+    visits = appointments_for(user).filter(
+        start__gte=start, start__lt=end, status__in=ACTIVE_STATUSES
+    )
+    if practitioner_id:
+        visits = visits.filter(practitioner_id=practitioner_id)
+    return visits.select_related("patient", "practitioner", "menu").order_by("start", "id")
+
+
+MATCHES_SHOWN = 8
+
+
+def patient_matches(user, query: str):
+    """The first patients (not archived) the desk's search finds for a name, kana, number or
+    phone: the booking form's "find the patient" list. None for an empty query."""
+    if not normalize.fold(query or ""):
+        return []
+    page = patient_page(user, query=query, per_page=MATCHES_SHOWN)
+    return list(page)
+
+
+def bookable_patient(user, pk):
+    """A patient of the user's clinic who may be booked (not archived), or None."""
+    return patients_for(user).filter(pk=pk, is_archived=False).first() if pk else None
+
+
+def next_visits(user, patient_ids, *, after: dt.datetime) -> dict:
+    """Each patient's first visit booked after `after` (one query for them all)."""
+    found = appointments_for(user).filter(
+        patient_id__in=list(patient_ids), start__gt=after, status__in=scheduling.OPEN
+    )
+    first = {}
+    for visit in found.order_by("start"):
+        first.setdefault(visit.patient_id, visit)
+    return first

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients.views import appointments, patients, portal, setup
+from patients.views import appointments, calendar, patients, portal, setup
 
 app_name = "patients"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("patients/<id:pk>/restore/", patients.patient_restore, name="patient_restore"),
     path("appointments/", appointments.day_view, name="day_view"),
     path("appointments/new/", appointments.book, name="book"),
+    path("calendar/", calendar.calendar_view, name="calendar"),
+    path("appointments/patients/", calendar.patient_matches, name="patient_matches"),
+    path("appointments/<id:pk>/", calendar.appointment_detail, name="appointment_detail"),
+    path("appointments/<id:pk>/move/", calendar.appointment_move, name="appointment_move"),
+    path("appointments/<id:pk>/cancel/", calendar.appointment_cancel, name="appointment_cancel"),
     path(
         "appointments/<id:pk>/status/",
         appointments.appointment_status,

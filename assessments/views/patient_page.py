@@ -10,6 +10,7 @@ from assessments import disclosure, timeline
 from assessments.views.assessments import assessments_of, progress_of
 from clinic import access, audit
 from patients import scheduling, selectors
+from patients.models import ACTIVE_STATUSES
 from patients.services import day_start
 
 
@@ -21,7 +22,8 @@ def patient_detail(request, pk):
     visits = patient.appointments.select_related("practitioner")
     upcoming = Q(status__in=scheduling.OPEN, end__gte=day_start(today))
     coming = list(visits.filter(upcoming).order_by("start")[:10])
-    past = list(visits.exclude(upcoming).order_by("-start")[:10])
+    # Visits that happened (or were due): a cancelled or missed one never counts as past.
+    past = list(visits.exclude(upcoming).filter(status__in=ACTIVE_STATUSES).order_by("-start")[:10])
     timeline.record_labels(patient, [*coming, *past])
     assessments = assessments_of(patient, request.user)
     return render(

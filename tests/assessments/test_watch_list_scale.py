@@ -116,6 +116,8 @@ def test_the_desks_home_runs_the_same_queries_whatever_the_history(
         )
     client = login(ours.frontdesk)
     client.get(reverse("assessments:frontdesk_home"))  # caches filled: not counted
-    with django_assert_num_queries(4):  # session, user with second factor, visits, alerts
+    # session, user with second factor, visits, alerts; today on the calendar: menus,
+    # practitioners, visits, the clinic's hours and closures, shifts and days off
+    with django_assert_num_queries(11):
         response = client.get(reverse("assessments:frontdesk_home"))
     assert response.status_code == 200 and not response.context["visits"]

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from patients.models import AppointmentStatus
+from patients.models import AppointmentStatus, CancelReason
 from tests.browser.helpers import ja, log_in
 from tests.factories import AppointmentFactory, PatientFactory
 
@@ -65,7 +65,7 @@ def test_archiving_asks_first_and_cancel_sends_nothing(open_page, clinic_staff):
     assert seen["refused"] == []
 
 
-def test_cancelling_a_visit_asks_first_and_cancel_keeps_it(open_page, clinic_staff):
+def test_cancelling_a_visit_asks_why_first_and_keeping_it_changes_nothing(open_page, clinic_staff):
     visit = AppointmentFactory(
         patient=PatientFactory(clinic=clinic_staff.clinic, family_name="予約", given_name="一郎"),
         practitioner=clinic_staff.practitioner,
@@ -76,20 +76,24 @@ def test_cancelling_a_visit_asks_first_and_cancel_keeps_it(open_page, clinic_sta
     log_in(page, clinic_staff.frontdesk.username)
     page.goto(f"/appointments/?date={local_day}")
     row = page.get_by_role("row").filter(has_text="予約 一郎")
-    cancel = row.get_by_role("button", name=ja("Cancel visit"), exact=True)
     posts_before = len(seen["posts"])
 
-    asked = answer(page, accept=False)
-    cancel.click()
-    page.wait_for_timeout(300)
-    assert len(asked) == 1 and asked[0][0] == "confirm" and "予約 一郎" in asked[0][1]
+    row.get_by_role("link", name=ja("Cancel visit"), exact=True).click()
+    expect(page.locator("#visit-summary")).to_contain_text("予約 一郎")
     assert seen["posts"][posts_before:] == []
     visit.refresh_from_db()
     assert visit.status == AppointmentStatus.BOOKED
 
-    answer(page, accept=True)
+    page.locator("#cancel-submit").click()  # no reason chosen: asked again, nothing saved
+    expect(page.locator("#cancel-form .invalid-feedback")).to_be_visible()
+    visit.refresh_from_db()
+    assert visit.status == AppointmentStatus.BOOKED
+
+    page.locator('input[name="reason"][value="patient"]').check()
     with page.expect_navigation():
-        cancel.click()
+        page.locator("#cancel-submit").click()
+    expect(page).to_have_url(re.compile(rf"/appointments/\?date={local_day}"))
     visit.refresh_from_db()
     assert visit.status == AppointmentStatus.CANCELLED
+    assert visit.cancel_reason == CancelReason.PATIENT
     assert seen["refused"] == []

@@ -54,6 +54,11 @@ RULES = {
     "patients:patient_restore": ("post", lambda c: {"pk": c.other_patient.pk}, None, {DESK, ADMIN}),
     "patients:day_view": ("get", None, None, STAFF),
     "patients:book": ("get", None, None, STAFF),
+    "patients:calendar": ("get", None, {"view": "week"}, STAFF),
+    "patients:patient_matches": ("get", None, {"q": "ヤマダ"}, STAFF),
+    "patients:appointment_detail": ("get", lambda c: {"pk": c.appointment.pk}, None, STAFF),
+    "patients:appointment_move": ("get", lambda c: {"pk": c.appointment.pk}, None, STAFF),
+    "patients:appointment_cancel": ("get", lambda c: {"pk": c.appointment.pk}, None, STAFF),
     "patients:appointment_status": (
         "post",
         lambda c: {"pk": c.appointment.pk},

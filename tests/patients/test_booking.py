@@ -135,12 +135,14 @@ def test_an_archived_patient_cannot_be_booked(ours, login):
 
 def test_the_booking_form_starts_from_the_patient_page(ours, login):
     response = login(ours.frontdesk).get(URL, {"patient": ours.patient.pk})
-    assert response.context["form"].initial["patient_number"] == ours.patient.number
+    assert response.context["form"].initial["patient"] == ours.patient.pk
+    assert response.context["patient"] == ours.patient
 
 
 def test_the_booking_form_ignores_another_clinics_patient(ours, theirs, login):
     response = login(ours.frontdesk).get(URL, {"patient": theirs.patient.pk})
-    assert "patient_number" not in response.context["form"].initial
+    assert "patient" not in response.context["form"].initial
+    assert theirs.patient.full_name not in response.content.decode()
 
 
 # Status changes and homes -----------------------------------------------------------------
@@ -285,7 +287,9 @@ def test_day_pages_make_the_same_number_of_queries_however_many_visits(
             end=_today(hour) + dt.timedelta(minutes=30),
         )
     desk, practitioner = login(ours.frontdesk), login(ours.practitioner)
-    with django_assert_num_queries(4):  # session, user with second factor, visits, safety alerts
+    # session, user with second factor, visits, safety alerts; and today on the calendar: menus,
+    # practitioners, visits, the clinic's hours and closures, shifts and days off
+    with django_assert_num_queries(11):
         desk.get(reverse("assessments:frontdesk_home"))
     # + the watch list: published plans, 14 days of logs, open referrals; the visits' records
     # and the open visit-record red flags

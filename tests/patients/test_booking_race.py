@@ -77,3 +77,67 @@ def test_concurrent_registrations_never_share_a_patient_number(ours):
     for thread in threads:
         thread.join(timeout=30)
     assert len(numbers) == 6 and len(set(numbers)) == 6
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_moving_a_visit_into_a_slot_being_booked_at_that_moment_gives_one_visit_there(ours):
+    """One desk moves a visit into 10:00 while another books a new patient into 10:00 for the
+    same practitioner: the move locks the practitioner as booking does, so one of them wins and
+    the other is refused, never two visits at once."""
+    day = timezone.localdate() + dt.timedelta(days=3)
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+    later = timezone.make_aware(dt.datetime.combine(day, dt.time(15)))
+    moving = Appointment.objects.create(
+        clinic=ours.clinic,
+        patient=ours.other_patient,
+        practitioner=ours.practitioner,
+        start=later,
+        end=later + dt.timedelta(minutes=45),
+    )
+    newcomer = PatientFactory(clinic=ours.clinic)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def book():
+        try:
+            barrier.wait(timeout=10)
+            services.book_appointment(
+                patient=newcomer,
+                practitioner=ours.practitioner,
+                start=start + dt.timedelta(minutes=15),
+                minutes=45,
+                reason="",
+                booked_by=ours.frontdesk,
+            )
+            outcomes.append("booked")
+        except services.BookingConflict:
+            outcomes.append("booking refused")
+        finally:
+            connection.close()
+
+    def move():
+        try:
+            barrier.wait(timeout=10)
+            services.move_appointment(
+                appointment=moving, practitioner=ours.practitioner, start=start, by=ours.admin
+            )
+            outcomes.append("moved")
+        except services.BookingConflict:
+            outcomes.append("move refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book), threading.Thread(target=move)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) in (["booked", "move refused"], ["booking refused", "moved"])
+    around = Appointment.objects.filter(
+        practitioner=ours.practitioner, start__lt=start + dt.timedelta(hours=1), end__gt=start
+    )
+    assert around.count() == 1
+    moving.refresh_from_db()
+    assert (moving.start == start) == ("moved" in outcomes)

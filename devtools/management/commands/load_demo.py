@@ -22,6 +22,7 @@ from patients.models import (
     Appointment,
     AppointmentStatus,
     AssessmentNeed,
+    CancelReason,
     Closure,
     DayOff,
     Menu,
@@ -433,7 +434,10 @@ class Command(BaseCommand):
         today = timezone.localdate()
         now = timezone.now()
         created = 0
-        for offset in range(-2, 6):
+        # From this week's Monday (at least two days back) to six days ahead: the week calendar
+        # opens on a populated week whatever the weekday, and the days off (8 days ahead and
+        # later) stay free of visits.
+        for offset in range(-max(2, today.weekday()), 7):
             day = today + dt.timedelta(days=offset)
             for p_index, practitioner in enumerate(practitioners):
                 for s_index, slot in enumerate(SLOTS):
@@ -462,7 +466,21 @@ class Command(BaseCommand):
                         visit.status = AppointmentStatus.CHECKED_IN
                     visit.save(update_fields=["status"])
                     created += 1
+        self._cancellation(clinic, desk)
         return created
+
+    def _cancellation(self, clinic, desk):
+        """One visit later this week cancelled by the patient, with the reason given."""
+        ahead = Appointment.objects.filter(
+            clinic=clinic, status=AppointmentStatus.BOOKED, start__gte=timezone.now()
+        )
+        if Appointment.objects.filter(clinic=clinic, cancel_reason=CancelReason.PATIENT).exists():
+            return
+        visit = ahead.order_by("-start").first()
+        if visit is not None:
+            services.cancel_appointment(
+                appointment=visit, reason=CancelReason.PATIENT, note="仕事の都合", by=desk
+            )
 
 
 # The worked patient's week of visits, each with its signed visit record (施術記録): two of the
