@@ -256,3 +256,72 @@ def outcomes_cohort(clinic: Clinic) -> int:
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
             cursor.execute(f"ANALYZE {FunctionalActivity._meta.db_table}")
     return len(patients)
+
+
+CALENDAR_PRACTITIONERS = 6
+CALENDAR_SLOTS = (9, 10, 11, 14, 15, 16, 17, 18)  # one 45-minute visit an hour, 8 a day
+
+
+def calendar_history(clinic: Clinic, days: int) -> int:
+    """Six practitioners of `clinic` (its patients seeded already) with `days` days of visits up
+    to today and a week ahead: 8 a day each, every day (no hours saved: the default week), one
+    in ten cancelled. Made once, reused; returns the visits in the clinic.
+
+    Bench data only: the visits go in with bulk_create (generated, not bookings anyone made)."""
+    import datetime as dt
+
+    from patients.models import Appointment, AppointmentStatus, CancelReason, Menu
+
+    menu, _ = Menu.objects.get_or_create(
+        clinic=clinic, name="整体 45分", defaults={"minutes": 45, "price": 5500}
+    )
+    staff = [
+        User.objects.get_or_create(
+            clinic=clinic,
+            username=f"{clinic.slug}-cal-{n}",
+            defaults={"role": Role.PRACTITIONER, "display_name": f"施術 {n}"},
+        )[0]
+        for n in range(1, CALENDAR_PRACTITIONERS + 1)
+    ]
+    visits = Appointment.objects.filter(clinic=clinic)
+    if visits.exists():
+        return visits.count()
+    patients = list(
+        Patient.objects.filter(clinic=clinic, is_archived=False)
+        .order_by("number")
+        .values_list("pk", flat=True)[:2000]
+    )
+    today = timezone.localdate()
+    rows, n = [], 0
+    for offset in range(-days, 8):
+        day = today + dt.timedelta(days=offset)
+        past = offset < 0
+        for p_index, practitioner in enumerate(staff):
+            for hour in CALENDAR_SLOTS:
+                start = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+                cancelled = n % 10 == 0
+                status = (
+                    AppointmentStatus.CANCELLED
+                    if cancelled
+                    else AppointmentStatus.COMPLETED
+                    if past
+                    else AppointmentStatus.BOOKED
+                )
+                rows.append(
+                    Appointment(
+                        clinic=clinic,
+                        patient_id=patients[(n * 7 + p_index) % len(patients)],
+                        practitioner=practitioner,
+                        menu=menu,
+                        start=start,
+                        end=start + dt.timedelta(minutes=45),
+                        status=status,
+                        cancel_reason=CancelReason.PATIENT if cancelled else "",
+                    )
+                )
+                n += 1
+        if len(rows) >= 20_000:
+            Appointment.objects.bulk_create(rows)
+            rows = []
+    Appointment.objects.bulk_create(rows)
+    return visits.count()

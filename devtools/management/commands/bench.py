@@ -30,13 +30,15 @@ from django.test.utils import (
 )
 
 from assessments.models import AssessmentStatus, PlanItem
-from clinic import pagination
+from clinic import access, pagination
 from clinic.models import Clinic, User
 from devtools import bench_data as bench_assessments
 from patients.models import Patient
 from patients.selectors import LIST_ORDER
 
 LARGE_CLINIC, SMALL_CLINIC, MILLION_CLINIC = "bench", "bench-small", "bench-million"
+# The week calendar: six practitioners with a week of visits, and with two years of them.
+CALENDAR_WEEK_CLINIC, CALENDAR_CLINIC, CALENDAR_DAYS = "bench-cal-week", "bench-cal", 730
 # A list or search page may cost at most this many log-in pages (the baseline, same run).
 LIST_LIMIT = 30
 # The handout render may cost at most this many one-page WeasyPrint documents (same run). Issue 13
@@ -311,6 +313,7 @@ class Command(BaseCommand):
             outcome_pages = [
                 self._outcomes_result(slug, runs) for slug in (SMALL_CLINIC, LARGE_CLINIC)
             ]
+            calendar_pages = self._calendar_results(runs)
 
         self._report(baseline, large, small_results, runs)
         if largest:
@@ -325,6 +328,7 @@ class Command(BaseCommand):
         )
         self._report_portal(baseline, portal_pages)
         self._report_outcomes(baseline, outcome_pages)
+        self._report_calendar(baseline, calendar_pages)
         if len({min(result.queries) for result in outcome_pages}) != 1:
             raise CommandError("The outcomes page's queries grow with the number of patients.")
         if (
@@ -332,6 +336,15 @@ class Command(BaseCommand):
             or len({min(result.queries) for result in portal_pages[1::2]}) != 1
         ):
             raise CommandError("Portal or progress queries grow with the number of logs.")
+        calendar_grown = [
+            f"{week.page.label}: {min(week.queries)} → {min(years.queries)}"
+            for week, years in zip(*calendar_pages, strict=True)
+            if min(years.queries) != min(week.queries)
+        ]
+        if calendar_grown:
+            raise CommandError(
+                f"Calendar queries grow with the visits: {'; '.join(calendar_grown)}"
+            )
         if len({min(result.queries) for result in assessment_pages}) != 1:
             raise CommandError("The assessment page's queries grow with earlier assessments.")
         # Gated on PostgreSQL, the engine a chain or a hosted service runs on. SQLite is one
@@ -618,6 +631,54 @@ class Command(BaseCommand):
         # At most 10 timed runs: at 100,000 patients a request takes seconds on PostgreSQL, and
         # past a minute the session's activity stamp is written (one more query, by design).
         return self._measure(client, page, min(runs, OUTCOMES_RUNS))
+
+    def _calendar_results(self, runs) -> tuple[list[Result], list[Result]]:
+        """The week calendar of a clinic with six practitioners: one week of visits against two
+        years of them (8 a day each, about 35,000), as the desk sees it."""
+        sized = []
+        for slug, days in ((CALENDAR_WEEK_CLINIC, 7), (CALENDAR_CLINIC, CALENDAR_DAYS)):
+            call_command("seed_patients", count=2000, clinic=slug, stdout=self.stderr)
+            clinic = Clinic.objects.get(slug=slug)
+            self.stderr.write(f"Seeding visits (if needed) in {slug} ...")
+            visits = bench_assessments.calendar_history(clinic, days)
+            desk = Client()
+            desk.force_login(User.objects.get(clinic=clinic, username=f"{slug}-frontdesk"))
+            one = (
+                access.practitioners_for(clinic.pk)
+                .filter(username__startswith=f"{slug}-cal-")
+                .first()
+            )
+            today = dt.date.today().isoformat()
+            label = f"{visits:,} visits"
+            pages = [
+                Page(f"Week, whole clinic ({label})", f"/calendar/?date={today}&view=week"),
+                Page(
+                    f"Week, one practitioner ({label})",
+                    f"/calendar/?date={today}&view=week&practitioner={one.pk}",
+                ),
+                Page(f"Day, whole clinic ({label})", f"/calendar/?date={today}&view=day"),
+            ]
+            sized.append([self._measure(desk, page, runs) for page in pages])
+        return sized[0], sized[1]
+
+    def _report_calendar(self, baseline: Result, sized):
+        out = self.stdout.write
+        out(f"## Week calendar: {connection.vendor}")
+        out("")
+        out(
+            f"Six practitioners, 8 visits a day each; one week of visits against "
+            f"{CALENDAR_DAYS} days of them. The desk opens this week. Fails when the queries grow."
+        )
+        out("")
+        out("| Page | Median ms | p95 ms | × baseline | Queries |")
+        out("|---|---:|---:|---:|---:|")
+        for results in sized:
+            for result in results:
+                out(
+                    f"| {result.page.label} | {result.median:.1f} | {result.p95:.1f} "
+                    f"| {result.median / baseline.median:.1f} | {min(result.queries)} |"
+                )
+        out("")
 
     def _report_outcomes(self, baseline: Result, results: list[Result]):
         out = self.stdout.write
