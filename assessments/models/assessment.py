@@ -202,11 +202,10 @@ class RedFlag(models.Model):
         return URGENCY_LABELS.get(self.urgency, self.urgency)
 
 
-class Amendment(models.Model):
-    """A correction to a signed assessment: who, when, why, and the section before and after."""
+class AmendmentRecord(models.Model):
+    """What every amendment of a signed record keeps: the record before and after (frozen JSON),
+    why, who and when. The assessment's and the visit record's amendments are both this."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="amendments")
-    section = models.CharField(max_length=20)
     before = models.JSONField()
     after = models.JSONField()
     reason = models.TextField(_("reason for the amendment"))
@@ -216,9 +215,19 @@ class Amendment(models.Model):
     made_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
+        ordering = ["made_at", "id"]
+
+
+class Amendment(AmendmentRecord):
+    """A correction to a signed assessment: who, when, why, and the section before and after."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="amendments")
+    section = models.CharField(max_length=20)
+
+    class Meta(AmendmentRecord.Meta):
         verbose_name = _("amendment")
         verbose_name_plural = _("amendments")
-        ordering = ["made_at", "id"]
 
     def __str__(self):
         return f"{self.assessment} {self.section} {self.made_at:%Y-%m-%d}"

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models.assessment import AmendmentRecord
 from assessments.rules import visit as visit_rules
 from assessments.rules.facts import Side
 from clinic.models import Clinic
@@ -217,24 +218,16 @@ class VisitRecordItem(models.Model):
         return f"{self.plan_item} {self.side}".strip()
 
 
-class VisitRecordAmendment(models.Model):
+class VisitRecordAmendment(AmendmentRecord):
     """A correction of a signed visit record: who, when, why, and the record before and after."""
 
     visit_record = models.ForeignKey(
         VisitRecord, on_delete=models.PROTECT, related_name="amendments"
     )
-    before = models.JSONField()
-    after = models.JSONField()
-    reason = models.TextField(_("reason for the amendment"))
-    made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    made_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(AmendmentRecord.Meta):
         verbose_name = _("visit record amendment")
         verbose_name_plural = _("visit record amendments")
-        ordering = ["made_at", "id"]
 
     def __str__(self):
         return f"{self.visit_record} {self.made_at:%Y-%m-%d}"
