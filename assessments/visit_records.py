@@ -32,7 +32,7 @@ from assessments.models import (
 )
 from assessments.rules import visit as visit_rules
 from assessments.rules.wording import both
-from patients.models import AppointmentStatus
+from patients.models import Appointment, AppointmentStatus
 
 HOME_LOG_DAYS = 7
 # A visit may get its record while the patient is here, or after the session is finished.
@@ -272,13 +272,22 @@ def _open_red_flag_path(record: VisitRecord, by) -> None:
         )
     record.red_flag_assessment = draft
     record.red_flag_opened_at = timezone.now()
-    record.save(update_fields=["red_flag_assessment", "red_flag_opened_at"])
+    # A draft whose red-flag screen was saved before this "yes" must screen it again.
+    record.red_flag_opened_revision = draft.revision
+    record.save(
+        update_fields=["red_flag_assessment", "red_flag_opened_at", "red_flag_opened_revision"]
+    )
 
 
 @transaction.atomic
 def start(*, appointment, by, data: dict, today: dt.date, sign_it=False) -> VisitRecord:
     """The record of a visit in the clinic (one per visit), saved as a draft, then signed when
     `sign_it` and the re-check allows it (else it stays a draft: see `sign`)."""
+    # The visit's row is locked first: two practitioners starting its record at once are taken
+    # one after the other, and the second is told (never an IntegrityError).
+    appointment = (
+        Appointment.objects.select_for_update().select_related("patient").get(pk=appointment.pk)
+    )
     if not recordable(appointment):
         raise VisitRecordError("not_recordable")
     if VisitRecord.objects.filter(appointment=appointment).exists():
@@ -323,6 +332,8 @@ def save_draft(
         raise VisitRecordError("already_signed")
     if locked.revision > revision:
         raise EditConflict(locked)
+    if not recordable(locked.appointment):
+        raise VisitRecordError("not_recordable")  # cancelled since: kept as it stands
     wanted = _validated(locked, data)
     locked.revision += 1
     locked.updated_by = by
@@ -374,6 +385,8 @@ def sign(*, record: VisitRecord, by) -> VisitRecord:
     locked = _lock(record)
     if locked.is_signed:
         raise VisitRecordError("already_signed")
+    if not recordable(locked.appointment):
+        raise VisitRecordError("not_recordable")  # cancelled since: kept, never signed
     verdict = locked.sign_verdict()
     if not verdict.allowed:
         raise VisitRecordError(verdict.code)

@@ -3,6 +3,7 @@ clinic's ids, nothing for a role that may not see them)."""
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -17,6 +18,7 @@ from patients.models import (
     DayOff,
     Menu,
     Patient,
+    Shift,
 )
 
 # Buttons say what they do; the badge beside them says where the visit is.
@@ -211,3 +213,12 @@ def next_visits(user, patient_ids, *, after: dt.datetime) -> dict:
     for visit in found.order_by("start"):
         first.setdefault(visit.patient_id, visit)
     return first
+
+
+def practitioners_with_shifts(user):
+    """The clinic's practitioners, each with `has_shifts` (the hours page, in one query)."""
+    shifts = Shift.objects.filter(practitioner=OuterRef("pk"))
+    staff = access.staff_for(user).filter(holding(Role.PRACTITIONER), is_active=True)
+    return access.scoped(
+        user, staff.annotate(has_shifts=Exists(shifts)), roles=access.ADMIN
+    ).order_by("display_name", "username")

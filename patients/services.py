@@ -421,6 +421,12 @@ def visit_time(appointment: Appointment, now=None) -> scheduling.VisitTime:
 
 
 @transaction.atomic
+def _has_visit_record(visit: Appointment) -> bool:
+    """Whether the practitioner started this visit's record (施術記録, the floor above: read by
+    its reverse relation, nothing imported)."""
+    return Appointment.objects.filter(pk=visit.pk, visit_record__isnull=False).exists()
+
+
 def change_status(*, appointment: Appointment, target: str, by) -> Appointment:
     """A step of the visit's day (check in, start, finish, undo, no-show). Cancelling asks for a
     reason: `cancel_appointment`."""
@@ -429,6 +435,8 @@ def change_status(*, appointment: Appointment, target: str, by) -> Appointment:
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if not scheduling.can_transition(locked.status, target, roles_of(by), visit_time(locked)):
         raise PermissionDenied
+    if target == scheduling.BOOKED and _has_visit_record(locked):
+        raise PermissionDenied  # its record says the patient was here: it cannot be undone
     locked.status = target
     fields = ["status", "status_changed_at", "status_changed_by"]
     if target == scheduling.NO_SHOW:

@@ -260,5 +260,7 @@ def add_day_off(*, day_off: DayOff, by) -> DayOff:
 
 @transaction.atomic
 def remove_day_off(*, day_off: DayOff, by) -> None:
-    _check_practitioner(day_off.practitioner, by)
+    # The admin's own clinic only; the person need not still treat (a day off is removed even
+    # after their practitioner role was taken away).
+    _check_admin(by, day_off.practitioner.clinic_id)
     day_off.delete()

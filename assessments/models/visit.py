@@ -106,6 +106,9 @@ class VisitRecord(models.Model):
         related_name="visit_records",
     )
     red_flag_opened_at = models.DateTimeField(null=True, blank=True)
+    # The linked assessment's revision when the "yes" opened the path: its red-flag screen must be
+    # saved after that (a later revision), so a draft screened before the "yes" cannot close it.
+    red_flag_opened_revision = models.PositiveIntegerField(null=True, blank=True)
     # At signing: the ticked items as they read then ({"items": [...], "plan_version": n}).
     signed_items = models.JSONField(default=dict, blank=True, editable=False)
     revision = models.PositiveIntegerField(default=1, editable=False)
@@ -178,8 +181,13 @@ class VisitRecord(models.Model):
 
     @property
     def red_flag_path_signed(self) -> bool:
+        """The "yes" was examined: the linked assessment's red-flag screen was saved after the
+        path opened, and the assessment is signed."""
         found = self.red_flag_assessment
-        return found is not None and found.is_signed
+        if found is None or not found.is_signed:
+            return False
+        screened_at = found.section_revisions.get("red_flags", 0)
+        return screened_at > (self.red_flag_opened_revision or 0)
 
     @property
     def red_flag_path_open(self) -> bool:

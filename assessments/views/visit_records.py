@@ -23,6 +23,19 @@ REFUSALS = {
         "A visit record is written once the patient has checked in (or after the session)."
     ),
     "already_signed": gettext_lazy("This visit record is already signed."),
+    "visit_gone": gettext_lazy(
+        "This visit is no longer one that is recorded (it was cancelled or its check-in undone "
+        "since): the record is kept as it stands and cannot be signed. Nothing you typed was "
+        "saved; it is kept below."
+    ),
+    "visit_cancelled": gettext_lazy(
+        "This visit was cancelled or its check-in undone: its record is kept as it stands and "
+        "cannot be signed."
+    ),
+    "recorded_meanwhile": gettext_lazy(
+        "Someone else started this visit's record while you were typing: nothing you typed was "
+        "saved, and it is kept below. Open the record to add it there."
+    ),
     "not_signed": gettext_lazy("This visit record is not signed yet: edit it instead."),
     visit_rules.BLOCK_UNANSWERED: gettext_lazy(
         "Not signed: answer the three red-flag questions first."
@@ -72,7 +85,11 @@ def record_visit(request, pk):
     """The record of a visit: a new one's form, or the one already started."""
     visit = patient_selectors.get_appointment(request, pk)
     existing = selectors.visit_record_of_visit(request.user, visit)
-    if existing is not None:
+    if existing is not None and not existing.is_signed and request.method == "POST":
+        # Started by someone else since this form opened: the draft's page shows the clash
+        # with what was typed (its edit refuses to turn their "yes" into a "no").
+        return edit(request, existing.pk)
+    if existing is not None and request.method != "POST":
         name = "visit_record" if existing.is_signed else "visit_record_edit"
         return redirect(f"assessments:{name}", pk=existing.pk)
     if not visit_records.recordable(visit):
@@ -85,7 +102,10 @@ def record_visit(request, pk):
         plan_items=visit_records.clinic_items(plan),
         initial={"home_care": hints["home_care"], "next_visit_on": hints["next_visit_on"]},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and existing is not None:  # signed meanwhile
+        form.is_valid()
+        form.add_error(None, REFUSALS["recorded_meanwhile"])
+    elif request.method == "POST" and form.is_valid():
         try:
             record = visit_records.start(
                 appointment=visit,
@@ -97,8 +117,10 @@ def record_visit(request, pk):
         except ValidationError as error:
             form.add_error(None, _not_saved(error))
         except visit_records.VisitRecordError as refused:
-            messages.error(request, REFUSALS.get(refused.code, REFUSALS["not_recordable"]))
-            return redirect("assessments:patient_detail", pk=visit.patient_id)
+            if refused.code != "already_recorded":
+                messages.error(request, REFUSALS.get(refused.code, REFUSALS["not_recordable"]))
+                return redirect("assessments:patient_detail", pk=visit.patient_id)
+            form.add_error(None, REFUSALS["recorded_meanwhile"])
         else:
             return _after_save(request, record, SIGN in request.POST)
     audit.viewed(visit.patient, f"visit_record:new:{visit.pk}")
@@ -146,8 +168,10 @@ def edit(request, pk):
         except ValidationError as error:
             form.add_error(None, _not_saved(error))
         except visit_records.VisitRecordError as refused:
-            messages.error(request, REFUSALS.get(refused.code, REFUSALS["already_signed"]))
-            return redirect("assessments:visit_record", pk=record.pk)
+            if refused.code != "not_recordable":
+                messages.error(request, REFUSALS.get(refused.code, REFUSALS["already_signed"]))
+                return redirect("assessments:visit_record", pk=record.pk)
+            form.add_error(None, REFUSALS["visit_gone"])
         else:
             return _after_save(request, saved, SIGN in request.POST)
     audit.viewed(record, "edit")
@@ -190,7 +214,8 @@ def sign(request, pk):
     try:
         visit_records.sign(record=record, by=request.user)
     except visit_records.VisitRecordError as refused:
-        messages.error(request, REFUSALS.get(refused.code, REFUSALS["already_signed"]))
+        code = "visit_cancelled" if refused.code == "not_recordable" else refused.code
+        messages.error(request, REFUSALS.get(code, REFUSALS["already_signed"]))
         return redirect("assessments:visit_record", pk=record.pk)
     messages.success(request, _("Visit record signed. Later corrections are amendments."))
     return redirect(_timeline(record))

@@ -108,7 +108,7 @@ def clinic_hours(request):
             "week_form": week_form,
             "closure_form": closure_form,
             "closures": selectors.closures_for(request.user, since=today),
-            "practitioners": access.practitioners_for(clinic.pk),
+            "practitioners": selectors.practitioners_with_shifts(request.user),
             "has_own_hours": any(working_hours.week_rows(clinic.pk).values()),
         },
     )

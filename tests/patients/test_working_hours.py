@@ -313,6 +313,41 @@ def test_the_admin_removes_a_day_off(ours, login):
     assert not DayOff.objects.filter(pk=ours.day_off.pk).exists()
 
 
+def test_a_day_off_is_removed_after_its_person_stopped_treating(ours, login):
+    # Seen in review: the removal checked the practitioner role and gave a 500 once it was gone.
+    ours.practitioner.role = "frontdesk"
+    ours.practitioner.save(update_fields=["role"])
+    response = login(ours.admin).post(reverse("patients:day_off_remove", args=[ours.day_off.pk]))
+    assert response.status_code == 302
+    assert not DayOff.objects.filter(pk=ours.day_off.pk).exists()
+
+
+def test_the_hours_page_reads_the_same_queries_however_many_practitioners(ours, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(ours.admin)
+    client.get(HOURS)  # the session's first request writes its clock: not counted
+
+    def counted():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(HOURS).status_code == 200
+        return len(queries)
+
+    few = counted()
+    for n in range(4):
+        colleague = UserFactory(clinic=ours.clinic, role="practitioner", username=f"pr-{n}")
+        if n % 2:
+            Shift.objects.create(
+                clinic=ours.clinic,
+                practitioner=colleague,
+                weekday=1,
+                start=dt.time(9),
+                end=dt.time(12),
+            )
+    assert counted() == few  # no query per practitioner (their shifts are one EXISTS)
+
+
 def test_shifts_are_a_practitioners_only(ours, login):
     url = reverse("patients:practitioner_hours", args=[ours.frontdesk.pk])
     assert login(ours.admin).get(url).status_code == 404
