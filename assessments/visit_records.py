@@ -316,7 +316,8 @@ def start(*, appointment, by, data: dict, today: dt.date, sign_it=False) -> Visi
 
 def _lock(record: VisitRecord) -> VisitRecord:
     return (
-        VisitRecord.objects.select_for_update()
+        # Only the record's own row (PostgreSQL locks no nullable side of an outer join).
+        VisitRecord.objects.select_for_update(of=("self",))
         .select_related("patient", "appointment", "plan", "red_flag_assessment")
         .get(pk=record.pk)
     )

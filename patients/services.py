@@ -420,13 +420,13 @@ def visit_time(appointment: Appointment, now=None) -> scheduling.VisitTime:
     )
 
 
-@transaction.atomic
 def _has_visit_record(visit: Appointment) -> bool:
     """Whether the practitioner started this visit's record (施術記録, the floor above: read by
     its reverse relation, nothing imported)."""
     return Appointment.objects.filter(pk=visit.pk, visit_record__isnull=False).exists()
 
 
+@transaction.atomic
 def change_status(*, appointment: Appointment, target: str, by) -> Appointment:
     """A step of the visit's day (check in, start, finish, undo, no-show). Cancelling asks for a
     reason: `cancel_appointment`."""
