@@ -550,6 +550,9 @@ def register(model, *, exclude_fields=(), **options) -> None:
 
 def register_models() -> None:
     """This app's records."""
-    register(Clinic, exclude_fields=["next_patient_number", "next_referral_number"])
+    register(
+        Clinic,
+        exclude_fields=["next_patient_number", "next_referral_number", "next_receipt_number"],
+    )
     register(User, exclude_fields=["last_login"], mask_fields=["password"])
     register_subject(Clinic, lambda clinic: (clinic.pk, None))

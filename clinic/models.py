@@ -17,6 +17,24 @@ class Clinic(models.Model):
     # Next patient number to hand out; bumped atomically by patients.services.
     next_patient_number = models.PositiveIntegerField(default=1, editable=False)
     next_referral_number = models.PositiveIntegerField(default=1, editable=False)
+    # Receipts (領収書) are numbered per clinic with no gaps: the number is taken in the same
+    # transaction as the payment it numbers (patients/checkout.py), so a refused or rolled-back
+    # checkout never uses one.
+    next_receipt_number = models.PositiveIntegerField(default=1, editable=False)
+    # Shown on receipts: 適格請求書発行事業者登録番号 ("T" and 13 digits), and the consumption tax
+    # included in the prices (0: a tax-exempt business shows none).
+    invoice_registration_number = models.CharField(
+        _("invoice registration number"),
+        max_length=14,
+        blank=True,
+        validators=[validators.validate_invoice_registration_number],
+        help_text=_("T and 13 digits, as registered with the tax office. Leave empty if none."),
+    )
+    tax_rate = models.PositiveSmallIntegerField(
+        _("consumption tax rate included in prices"),
+        choices=[(10, "10%"), (8, "8%"), (0, _("None shown (tax-exempt business)"))],
+        default=10,
+    )
     # When on, every staff member needs a second factor (clinic/two_factor.py); patients never.
     require_two_factor = models.BooleanField(
         _("require two-factor authentication for staff"),

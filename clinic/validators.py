@@ -10,6 +10,7 @@ surrogates (Cs) and the line/paragraph separators (U+2028, U+2029) in these sing
 Private-use characters (gaiji) and characters newer than Python's Unicode tables stay allowed.
 """
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -42,3 +43,14 @@ def check_names(instance, fields) -> None:
             errors[name] = error
     if errors:
         raise ValidationError(errors)
+
+
+INVOICE_NUMBER = re.compile(r"T[0-9]{13}")
+
+
+def validate_invoice_registration_number(value) -> None:
+    """適格請求書発行事業者登録番号: "T" and 13 digits (the check digit is the tax office's)."""
+    if value and not INVOICE_NUMBER.fullmatch(value):
+        raise ValidationError(
+            _("Enter T followed by 13 digits, e.g. T1234567890123."), code="invoice_number"
+        )

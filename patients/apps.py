@@ -15,11 +15,20 @@ class PatientsConfig(AppConfig):
             Appointment,
             Closure,
             Consent,
+            DayClose,
             DayOff,
             Menu,
             OpeningHours,
             Patient,
+            Payment,
+            PaymentLine,
+            Product,
+            RecallContact,
+            ReceiptIssue,
+            Refund,
             Shift,
+            Ticket,
+            TicketPackage,
         )
 
         post_migrate.connect(search.restore_triggers, sender=self)
@@ -31,3 +40,14 @@ class PatientsConfig(AppConfig):
         for model in (Menu, OpeningHours, Closure, Shift, DayOff):
             audit.register(model)
         audit.register_subject(Patient, lambda patient: (patient.clinic_id, patient.pk))
+        # The till: every payment, line, refund, void, ticket, receipt print and close.
+        for model in (Payment, Refund, Ticket, RecallContact, DayClose, Product, TicketPackage):
+            audit.register(model)
+        audit.register(PaymentLine)
+        audit.register(ReceiptIssue)
+        audit.register_subject(
+            PaymentLine, lambda line: (line.payment.clinic_id, line.payment.patient_id)
+        )
+        audit.register_subject(
+            ReceiptIssue, lambda issue: (issue.payment.clinic_id, issue.payment.patient_id)
+        )

@@ -9,7 +9,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.models import Clinic, Role, User
 from patients import services
-from patients.models import Appointment, Menu, OpeningHours, Patient
+from patients.models import (
+    Appointment,
+    Menu,
+    OpeningHours,
+    Patient,
+    Product,
+    TicketPackage,
+)
 
 PASSWORD = "a-long-test-password-2026"
 # The test clinics' opening hours, every day of the week.
@@ -96,6 +103,30 @@ class MenuFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"整体コース{n}")
     minutes = 45
     price = 6600
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    clinic = factory.SubFactory(ClinicFactory)
+    name = factory.Sequence(lambda n: f"膝サポーター{n}")
+    price = 3300
+
+
+class TicketPackageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TicketPackage
+
+    clinic = factory.SubFactory(ClinicFactory)
+    name = factory.Sequence(lambda n: f"5回券{n}")
+    visits = 5
+    price = 24000
+    valid_months = 6
+    regular_price = 6600
+    refund_fee_percent = 10
+    terms = "未使用分は通常料金との差額から手数料10%を引いて返金します。"
+    terms_version = "2026-12"
 
 
 def clinic_of(username: str) -> str:

@@ -408,6 +408,7 @@ ALLOWED_BULK = {
     # counters, not records: the number handed out is on the patient / referral created
     ("patients/services.py", "Clinic.objects.filter(pk=clinic_id).update(next_patient_number"),
     ("assessments/referrals.py", "Clinic.objects.filter(pk=clinic_id).update(next_referral_number"),
+    ("patients/checkout.py", "Clinic.objects.filter(pk=clinic_id).update(next_receipt_number"),
     # recorded by hand with audit.changed() right after
     ("clinic/two_factor.py", "TOTPDevice.objects.filter(user=member).delete()"),
     # spare unconfirmed devices (secrets never used) once one is confirmed; the enrolment is
