@@ -15,7 +15,14 @@ from clinic.models import ALSO_FIELDS, STAFF_ROLES, Clinic, Role, User
 
 ROLE_FIELDS = ("role", *ALSO_FIELDS.values())
 STAFF_FIELDS = ("username", "display_name", "email", *ROLE_FIELDS, "is_active")
-SETTINGS_FIELDS = ("name", "phone", "address", "require_two_factor")
+SETTINGS_FIELDS = (
+    "name",
+    "phone",
+    "address",
+    "invoice_registration_number",
+    "tax_rate",
+    "require_two_factor",
+)
 
 
 def _check_staff(member: User) -> None:

@@ -325,6 +325,23 @@ def _reason(reason: str, field_name: str = "reason") -> str:
     return reason
 
 
+def void_refusal(payment: Payment, *, today) -> str | None:
+    """Why `payment` cannot be voided today, or None when it can."""
+    if payment.is_void:
+        return _("This payment is already void.")
+    if payment.business_day != today:
+        return _("Only a payment of today can be voided; refund it instead.")
+    if payment.refunds.exists():
+        return _("This payment has a refund: it cannot be voided.")
+    if day_is_closed(clinic_id=payment.clinic_id, day=today):
+        return _("Today's till is closed: no payment, void or refund can be added to it.")
+    return None
+
+
+def can_void(payment: Payment) -> bool:
+    return void_refusal(payment, today=timezone.localdate()) is None
+
+
 @transaction.atomic
 def void_payment(*, payment: Payment, reason: str, by, now=None) -> Payment:
     """Cancel a payment entered by mistake: only on its own day, before the close, and before
@@ -334,15 +351,9 @@ def void_payment(*, payment: Payment, reason: str, by, now=None) -> Payment:
     now = now or timezone.now()
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     reason = _reason(reason)
-    if payment.is_void:
-        raise ValidationError(_("This payment is already void."), code="void")
-    if payment.business_day != timezone.localdate(now):
-        raise ValidationError(
-            _("Only a payment of today can be voided; refund it instead."), code="not_today"
-        )
-    if payment.refunds.exists():
-        raise ValidationError(_("This payment has a refund: it cannot be voided."), code="refunded")
-    _refuse_if_closed(payment.clinic_id, payment.business_day)
+    refusal = void_refusal(payment, today=timezone.localdate(now))
+    if refusal:
+        raise ValidationError(refusal, code="not_voidable")
     sold = list(Ticket.objects.select_for_update().filter(sold_on__payment=payment))
     if any(ticket.visits_left != ticket.visits for ticket in sold):
         raise ValidationError(

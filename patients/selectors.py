@@ -3,7 +3,7 @@ clinic's ids, nothing for a role that may not see them)."""
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -18,7 +18,11 @@ from patients.models import (
     DayOff,
     Menu,
     Patient,
+    Payment,
+    Product,
     Shift,
+    Ticket,
+    TicketPackage,
 )
 
 # Buttons say what they do; the badge beside them says where the visit is.
@@ -108,6 +112,8 @@ def day_appointments(user, day: dt.date, practitioner_id=None):
     if practitioner_id:
         visits = visits.filter(practitioner_id=practitioner_id)
     visits = visits.select_related("patient", "practitioner", "menu").order_by("start", "id")
+    live = Payment.objects.filter(appointment=OuterRef("pk"), voided_at__isnull=True)
+    visits = visits.annotate(is_paid=Exists(live))
     roles, now = access.roles_of(user), timezone.now()
     for visit in visits:
         steps = scheduling.next_steps(visit.status, roles, services.visit_time(visit, now))
@@ -222,3 +228,50 @@ def practitioners_with_shifts(user):
     return access.scoped(
         user, staff.annotate(has_shifts=Exists(shifts)), roles=access.ADMIN
     ).order_by("display_name", "username")
+
+
+# The till ------------------------------------------------------------------------------------
+
+
+def payments_for(user):
+    """The clinic's payments, for the desk and the admin (who take them)."""
+    return access.scoped(user, Payment.objects.all(), roles=access.DESK)
+
+
+def get_payment(request, pk):
+    found = payments_for(request.user).select_related("patient", "appointment", "taken_by")
+    return get_object_or_404(found, pk=pk)
+
+
+def tickets_for(user):
+    return access.scoped(user, Ticket.objects.all(), roles=access.DESK)
+
+
+def get_ticket(request, pk):
+    return get_object_or_404(tickets_for(request.user).select_related("patient"), pk=pk)
+
+
+def usable_tickets(patient, *, day, menu=None):
+    """The patient's tickets that can pay for a visit of `menu` on `day`."""
+    found = patient.tickets.filter(
+        closed_at__isnull=True, visits_left__gt=0, valid_from__lte=day, valid_until__gte=day
+    )
+    if menu is not None:
+        found = found.filter(Q(menu__isnull=True) | Q(menu=menu))
+    return found.order_by("valid_until", "id")
+
+
+def products_for(user):
+    return access.scoped(user, Product.objects.all(), roles=access.DESK)
+
+
+def get_product(request, pk):
+    return access.get_scoped(request.user, Product.objects.all(), pk, roles=access.ADMIN)
+
+
+def packages_for(user):
+    return access.scoped(user, TicketPackage.objects.select_related("menu"), roles=access.DESK)
+
+
+def get_package(request, pk):
+    return access.get_scoped(request.user, TicketPackage.objects.all(), pk, roles=access.ADMIN)

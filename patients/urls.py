@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients.views import appointments, calendar, patients, portal, setup
+from patients.views import appointments, calendar, checkout, patients, portal, setup, till_setup
 
 app_name = "patients"
 
@@ -21,6 +21,22 @@ urlpatterns = [
         "appointments/<id:pk>/status/",
         appointments.appointment_status,
         name="appointment_status",
+    ),
+    # The till.
+    path("appointments/<id:pk>/checkout/", checkout.visit_checkout, name="visit_checkout"),
+    path("patients/<id:pk>/sale/", checkout.patient_sale, name="patient_sale"),
+    path("payments/<id:pk>/", checkout.payment_detail, name="payment_detail"),
+    path("payments/<id:pk>/void/", checkout.payment_void, name="payment_void"),
+    path("payments/<id:pk>/refund/", checkout.payment_refund, name="payment_refund"),
+    path("tickets/<id:pk>/refund/", checkout.ticket_refund, name="ticket_refund"),
+    path("clinic/till/", till_setup.till_setup_list, name="till_setup"),
+    path("clinic/till/items/new/", till_setup.product_edit, name="product_create"),
+    path("clinic/till/items/<id:pk>/", till_setup.product_edit, name="product_edit"),
+    path("clinic/till/items/<id:pk>/on-sale/", till_setup.product_on_sale, name="product_on_sale"),
+    path("clinic/till/tickets/new/", till_setup.package_edit, name="package_create"),
+    path("clinic/till/tickets/<id:pk>/", till_setup.package_edit, name="package_edit"),
+    path(
+        "clinic/till/tickets/<id:pk>/on-sale/", till_setup.package_on_sale, name="package_on_sale"
     ),
     # The clinic admin's booking set-up.
     path("clinic/menus/", setup.menu_list, name="menu_list"),

@@ -13,6 +13,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinic import access
 from tests.assessments.visits import cast_record, cast_visit
 from tests.factories import enrol, verify_session
+from tests.patients.till import (
+    cast_package,
+    cast_payment,
+    cast_product,
+    cast_ticket,
+    cast_till_menu,
+    seen_visit,
+)
 
 ANON, PATIENT, DESK, PRACT, ADMIN = "anon", "patient", "frontdesk", "practitioner", "admin"
 # One person, several roles: the owner is an admin who also treats (main role admin). Roles are
@@ -23,6 +31,7 @@ ROLES = (ANON, PATIENT, DESK, PRACT, ADMIN, OWNER)
 PUBLIC = {ANON, PATIENT, DESK, PRACT, ADMIN}
 STAFF = {DESK, PRACT, ADMIN}
 CLINICAL = {PRACT, ADMIN}
+DESK_ADMIN = {DESK, ADMIN}
 
 # url name: (method, kwargs from the cast, POST data, roles allowed)
 RULES = {
@@ -148,11 +157,42 @@ RULES = {
         None,
         CLINICAL,
     ),
+    # the till: front desk and admin take the money; the admin sets up what it sells
+    "patients:visit_checkout": ("get", lambda c: {"pk": _till_visit(c).pk}, None, DESK_ADMIN),
+    "patients:patient_sale": ("get", lambda c: {"pk": c.patient.pk}, None, DESK_ADMIN),
+    "patients:payment_detail": ("get", lambda c: {"pk": cast_payment(c).pk}, None, DESK_ADMIN),
+    "patients:payment_void": ("get", lambda c: {"pk": cast_payment(c).pk}, None, DESK_ADMIN),
+    "patients:payment_refund": ("get", lambda c: {"pk": cast_payment(c).pk}, None, DESK_ADMIN),
+    "patients:ticket_refund": ("get", lambda c: {"pk": cast_ticket(c).pk}, None, DESK_ADMIN),
+    "patients:till_setup": ("get", None, None, {ADMIN}),
+    "patients:product_create": ("get", None, None, {ADMIN}),
+    "patients:product_edit": ("get", lambda c: {"pk": cast_product(c).pk}, None, {ADMIN}),
+    "patients:product_on_sale": (
+        "post",
+        lambda c: {"pk": cast_product(c).pk},
+        {"on_sale": "1"},
+        {ADMIN},
+    ),
+    "patients:package_create": ("get", None, None, {ADMIN}),
+    "patients:package_edit": ("get", lambda c: {"pk": cast_package(c).pk}, None, {ADMIN}),
+    "patients:package_on_sale": (
+        "post",
+        lambda c: {"pk": cast_package(c).pk},
+        {"on_sale": "1"},
+        {ADMIN},
+    ),
 }
 # URLs whose arguments are not database ids (nothing of another clinic to reach through them).
 NOT_IDS = {"assessments:threshold_edit", "patients:portal_activate"}
 # The pages where the second factor is given: the only staff pages before it (allow_unverified).
 BEFORE_SECOND_FACTOR = {"two_factor_setup", "two_factor_verify"}
+
+
+def _till_visit(cast):
+    """A seen visit of the cast's patient, not yet checked out (made once per cast)."""
+    if not hasattr(cast, "till_visit"):
+        cast.till_visit = seen_visit(cast.patient, cast.practitioner, menu=cast_till_menu(cast))
+    return cast.till_visit
 
 
 def _link(user):
