@@ -108,6 +108,22 @@ RULES = {
     "assessments:thresholds": ("get", None, None, CLINICAL),
     "assessments:outcomes": ("get", None, None, CLINICAL),
     "assessments:outcomes_csv": ("get", None, None, CLINICAL),
+    # the repeat numbers and the recall list: the desk and admins see the clinic, a practitioner
+    # their own patients (the cast's patient was last seen by the cast's practitioner)
+    "assessments:repeat_numbers": ("get", None, None, STAFF),
+    "assessments:recall_list": ("get", None, None, STAFF),
+    "assessments:recall_email": (
+        "post",
+        lambda c: {"pk": _seen_patient(c).pk},
+        {"reason": "overdue"},
+        STAFF,
+    ),
+    "assessments:recall_call": (
+        "post",
+        lambda c: {"pk": _seen_patient(c).pk},
+        {"reason": "overdue", "note": "留守番電話に伝言"},
+        STAFF,
+    ),
     "assessments:propose_plan": ("post", lambda c: {"pk": c.plan.assessment_id}, None, CLINICAL),
     "assessments:plan": ("get", lambda c: {"pk": c.plan.pk}, None, CLINICAL),
     "assessments:plan_item": (
@@ -153,6 +169,15 @@ RULES = {
 NOT_IDS = {"assessments:threshold_edit", "patients:portal_activate"}
 # The pages where the second factor is given: the only staff pages before it (allow_unverified).
 BEFORE_SECOND_FACTOR = {"two_factor_setup", "two_factor_verify"}
+
+
+def _seen_patient(cast):
+    """The cast's patient, after a completed visit with the cast's practitioner (made once)."""
+    from tests.patients.till import seen_visit
+
+    if not hasattr(cast, "seen_patient_visit"):
+        cast.seen_patient_visit = seen_visit(cast.patient, cast.practitioner)
+    return cast.patient
 
 
 def _link(user):
