@@ -361,7 +361,7 @@ def recall_message(patient, reason: str, *, ticket=None) -> tuple[str, str]:
             book = _("To book a visit, simply reply to this e-mail or call us at %(phone)s.")
         else:
             book = _("To book a visit, simply reply to this e-mail.")
-        lines += [book % {"phone": clinic.phone}, ""]
+        lines += ["", book % {"phone": clinic.phone}, ""]
         lines.append(_("If you have already booked, please ignore this message."))
         lines += ["", clinic.name]
     return subject, "\n".join(lines)
