@@ -1,6 +1,7 @@
 """Reads the assessments' views share, each scoped through `clinic.access` (404 for another
 clinic's ids, nothing for a role that may not see them)."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
@@ -17,6 +18,7 @@ from assessments.models import (
     VisitRecord,
 )
 from clinic import access
+from patients.models import Appointment, AppointmentStatus, Patient
 
 
 def assessments_for(user):
@@ -145,3 +147,20 @@ def visit_intervals(user, patient_ids) -> dict[int, int]:
     )
     found = access.scoped(user, plans, roles=access.STAFF)
     return dict(found.values_list("patient_id", "visit_interval_days"))
+
+
+def get_recall_patient(request, pk):
+    """A patient to contact from the recall list: 404 for another clinic's; 403 for a
+    practitioner when someone else saw the patient last (the list shows them only their own)."""
+    patient = access.get_scoped(
+        request.user, Patient.objects.select_related("clinic"), pk, roles=access.STAFF
+    )
+    own = access.own_patients_only(request.user)
+    if own is not None and _last_seen_by(patient) != own:
+        raise PermissionDenied
+    return patient
+
+
+def _last_seen_by(patient) -> int | None:
+    completed = Appointment.objects.filter(patient=patient, status=AppointmentStatus.COMPLETED)
+    return completed.order_by("-start", "-id").values_list("practitioner_id", flat=True).first()

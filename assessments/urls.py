@@ -9,6 +9,7 @@ from assessments.views import (
     plans,
     portal,
     referrals,
+    repeat,
     thresholds,
     visit_records,
 )
@@ -64,6 +65,10 @@ urlpatterns = [
     path("exercises/<id:pk>/retire/", library.exercise_retire, name="exercise_retire"),
     path("outcomes/", outcomes.outcomes_page, name="outcomes"),
     path("outcomes.csv", outcomes.outcomes_csv, name="outcomes_csv"),
+    path("numbers/repeat/", repeat.repeat_numbers, name="repeat_numbers"),
+    path("recall/", repeat.recall_list, name="recall_list"),
+    path("recall/<id:pk>/email/", repeat.recall_email, name="recall_email"),
+    path("recall/<id:pk>/call/", repeat.recall_call, name="recall_call"),
     path("thresholds/", thresholds.threshold_list, name="thresholds"),
     path("thresholds/<slug:code>/", thresholds.threshold_edit, name="threshold_edit"),
 ]

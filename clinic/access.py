@@ -134,6 +134,16 @@ def has_role(user, *roles) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
+def own_patients_only(user) -> int | None:
+    """On the clinic's repeat numbers and recall list: the practitioner whose own patients alone
+    this user sees (their id), or None for the whole clinic (the desk and admins, and so an
+    owner who is admin and practitioner both)."""
+    roles = roles_of(user)
+    if roles & set(DESK) or Role.PRACTITIONER not in roles:
+        return None
+    return user.pk
+
+
 # Scoped lookups ---------------------------------------------------------------------------
 
 

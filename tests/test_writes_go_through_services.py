@@ -37,6 +37,7 @@ SERVICE_MODULES = [
     ROOT / "assessments" / "library.py",
     ROOT / "assessments" / "plans.py",
     ROOT / "assessments" / "plan_editor.py",
+    ROOT / "assessments" / "recall.py",
     ROOT / "assessments" / "referrals.py",
     ROOT / "assessments" / "thresholds.py",
     ROOT / "assessments" / "visit_records.py",

@@ -117,6 +117,22 @@ RULES = {
     "assessments:thresholds": ("get", None, None, CLINICAL),
     "assessments:outcomes": ("get", None, None, CLINICAL),
     "assessments:outcomes_csv": ("get", None, None, CLINICAL),
+    # the repeat numbers and the recall list: the desk and admins see the clinic, a practitioner
+    # their own patients (the cast's patient was last seen by the cast's practitioner)
+    "assessments:repeat_numbers": ("get", None, None, STAFF),
+    "assessments:recall_list": ("get", None, None, STAFF),
+    "assessments:recall_email": (
+        "post",
+        lambda c: {"pk": _seen_patient(c).pk},
+        {"reason": "overdue"},
+        STAFF,
+    ),
+    "assessments:recall_call": (
+        "post",
+        lambda c: {"pk": _seen_patient(c).pk},
+        {"reason": "overdue", "note": "留守番電話に伝言"},
+        STAFF,
+    ),
     "assessments:propose_plan": ("post", lambda c: {"pk": c.plan.assessment_id}, None, CLINICAL),
     "assessments:plan": ("get", lambda c: {"pk": c.plan.pk}, None, CLINICAL),
     "assessments:plan_item": (
@@ -193,6 +209,13 @@ def _till_visit(cast):
     if not hasattr(cast, "till_visit"):
         cast.till_visit = seen_visit(cast.patient, cast.practitioner, menu=cast_till_menu(cast))
     return cast.till_visit
+
+
+def _seen_patient(cast):
+    """The cast's patient, after a completed visit with the cast's practitioner (made once)."""
+    if not hasattr(cast, "seen_patient_visit"):
+        cast.seen_patient_visit = seen_visit(cast.patient, cast.practitioner)
+    return cast.patient
 
 
 def _link(user):
