@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinic import access
 from tests.assessments.visits import cast_record, cast_visit
 from tests.factories import enrol, verify_session
+from tests.patients.till import cast_payment
 
 ANON, PATIENT, DESK, PRACT, ADMIN = "anon", "patient", "frontdesk", "practitioner", "admin"
 # One person, several roles: the owner is an admin who also treats (main role admin). Roles are
@@ -70,6 +71,15 @@ RULES = {
     "assessments:portal_home": ("get", None, None, {PATIENT}),
     "assessments:portal_plan": ("get", lambda c: {"pk": c.plan.pk}, None, {PATIENT}),
     "assessments:portal_handout": ("get", lambda c: {"pk": c.plan.pk}, None, {PATIENT}),
+    # receipts: printed by the desk and admins (practitioners: 403); a patient fetches their own
+    "assessments:payment_receipt": (
+        "get",
+        lambda c: {"pk": cast_payment(c).pk},
+        None,
+        {DESK, ADMIN},
+    ),
+    "assessments:portal_money": ("get", None, None, {PATIENT}),
+    "assessments:portal_receipt": ("get", lambda c: {"pk": cast_payment(c).pk}, None, {PATIENT}),
     "patients:portal_activate": ("get", lambda c: _link(c.patient_user), None, PUBLIC),
     "patients:portal_reset": ("get", None, None, PUBLIC),
     "assessments:portal_log": ("get", None, None, {PATIENT}),
