@@ -104,9 +104,10 @@ def receipt_context(snapshot: dict, *, issued: Issued, voided: bool, refunds: li
         "lines": lines,
         "purpose": purpose_of(snapshot["lines"]),
         "total": yen(snapshot["total"]),
-        # 適格請求書: the amount at each rate and the tax inside it (one rate per receipt here).
+        # 適格請求書: the amount at each rate and the tax inside it (one rate per receipt here);
+        # none for a tax-exempt clinic, nor on a visit paid wholly with a prepaid ticket (¥0).
         "tax": {"rate": rate, "base": yen(snapshot["total"]), "tax": yen(snapshot["tax"])}
-        if rate
+        if rate and snapshot["total"]
         else None,
         "method": METHOD_WORDS.get(snapshot["method"], snapshot["method"]),
         "reissue": issued.is_reissue,

@@ -203,6 +203,38 @@ def test_text_from_the_records_is_printed_as_text_never_fetched(ours):
     assert not PdfReader(io.BytesIO(content)).attachments
 
 
+def test_a_visit_on_a_prepaid_ticket_reads_as_a_treatment_paid_by_ticket_with_no_tax_line():
+    snapshot = {
+        "number": 7,
+        "day": "2026-05-03",
+        "clinic": {"name": "院", "address": "", "phone": "", "registration_number": ""},
+        "patient": {"name": "山田 花子", "number": "000001"},
+        "lines": [
+            {
+                "kind": "ticket_use",
+                "description": "5回券 (5回中2回目)",
+                "unit_price": 0,
+                "quantity": 1,
+                "amount": 0,
+            }
+        ],
+        "total": 0,
+        "tax_rate": 10,
+        "tax": 0,
+        "method": "ticket",
+    }
+    issued = receipt_issues.Issued(ReceiptIssue(), 1)
+    context = receipts.receipt_context(snapshot, issued=issued, voided=False, refunds=[])
+    assert (context["purpose"], context["method"], context["tax"]) == ("施術代", "回数券", None)
+    assert context["number"] == "000007" and context["total"] == "¥0"
+
+
+def test_the_purpose_names_each_kind_of_line_once():
+    lines = [{"kind": k} for k in ("treatment", "item", "item", "ticket_sale", "discount")]
+    assert receipts.purpose_of(lines) == "施術代・物品代・回数券代"
+    assert receipts.purpose_of([{"kind": "item"}]) == "物品代"
+
+
 @pytest.mark.race
 @pytest.mark.django_db(transaction=True)
 def test_two_prints_at_the_same_moment_give_one_original(ours):
