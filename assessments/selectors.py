@@ -1,8 +1,11 @@
 """Reads the assessments' views share, each scoped through `clinic.access` (404 for another
 clinic's ids, nothing for a role that may not see them)."""
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from assessments.models import (
@@ -18,7 +21,7 @@ from assessments.models import (
     VisitRecord,
 )
 from clinic import access
-from patients.models import Appointment, AppointmentStatus, Patient
+from patients.models import Appointment, AppointmentStatus, Patient, Payment, Refund, Ticket
 
 
 def assessments_for(user):
@@ -164,3 +167,84 @@ def get_recall_patient(request, pk):
 def _last_seen_by(patient) -> int | None:
     completed = Appointment.objects.filter(patient=patient, status=AppointmentStatus.COMPLETED)
     return completed.order_by("-start", "-id").values_list("practitioner_id", flat=True).first()
+
+
+# The till as the receipts, the patient page and the portal read it (patients/models/checkout.py).
+# Money is for the front desk and admins (and a patient's own): practitioners see a patient's
+# prepaid tickets (the visits left), never a payment.
+
+EXPIRING_DAYS = 30  # a ticket that runs out within this many days is shown in red
+
+
+def payments_for(user):
+    return access.scoped(user, Payment.objects.all(), roles=access.DESK)
+
+
+def get_payment(request, pk):
+    return get_object_or_404(payments_for(request.user).select_related("patient"), pk=pk)
+
+
+def get_own_payment(request, pk):
+    """One of the logged-in patient's own payments, or 404 (another patient's id included)."""
+    own = Payment.objects.filter(patient__portal_user=request.user, patient__is_archived=False)
+    return access.get_scoped(request.user, own.select_related("patient"), pk, roles=access.PATIENT)
+
+
+def _with_refunded(payments):
+    """Each payment with `refunded`, the yen given back on it (0 when none), in the same query."""
+    given_back = (
+        Refund.objects.filter(payment=OuterRef("pk"))
+        .order_by()
+        .values("payment")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return payments.annotate(refunded=Coalesce(Subquery(given_back), 0))
+
+
+def last_payments_of(user, patient, limit=5):
+    """The patient's latest payments, for the desk's panel on the patient page (none, and no
+    query, for a practitioner)."""
+    found = payments_for(user).filter(patient=patient).order_by("-taken_at", "-id")
+    return list(_with_refunded(found)[:limit])
+
+
+def payments_of(patient, limit=50):
+    """The patient's own payments, newest first (their portal page)."""
+    return list(_with_refunded(patient.payments.order_by("-taken_at", "-id"))[:limit])
+
+
+def open_tickets_of(user, patient, *, today):
+    """The patient's prepaid tickets that can still be used, soonest to expire first, each with
+    `expiring` when it runs out within EXPIRING_DAYS."""
+    tickets = Ticket.objects.filter(
+        patient=patient, closed_at__isnull=True, visits_left__gt=0, valid_until__gte=today
+    ).order_by("valid_until", "id")
+    found = list(access.scoped(user, tickets, roles=access.STAFF))
+    for ticket in found:
+        ticket.expiring = _expiring(ticket, today)
+    return found
+
+
+def _expiring(ticket, today) -> bool:
+    return ticket.valid_until <= today + dt.timedelta(days=EXPIRING_DAYS)
+
+
+TICKET_OPEN, TICKET_USED_UP, TICKET_EXPIRED, TICKET_CLOSED = "open", "used_up", "expired", "closed"
+
+
+def tickets_of(patient, *, today):
+    """All the patient's tickets (their portal page), newest first, each with its `state`:
+    closed (refunded, or its sale voided), used up, expired or open."""
+    found = list(patient.tickets.order_by("-valid_from", "-id"))
+    for ticket in found:
+        if ticket.closed_at is not None:
+            ticket.state = TICKET_CLOSED
+        elif ticket.visits_left == 0:
+            ticket.state = TICKET_USED_UP
+        elif ticket.valid_until < today:
+            ticket.state = TICKET_EXPIRED
+        else:
+            ticket.state = TICKET_OPEN
+        ticket.expiring = ticket.state == TICKET_OPEN and _expiring(ticket, today)
+    return found

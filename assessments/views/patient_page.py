@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from assessments import disclosure, timeline
+from assessments import selectors as assessment_selectors
 from assessments.views.assessments import assessments_of, progress_of
 from clinic import access, audit
 from patients import scheduling, selectors
@@ -38,6 +39,9 @@ def patient_detail(request, pk):
             "assessments": assessments,
             "timeline": timeline.timeline(patient, request.user, assessments),
             "progress": progress_of(patient, request.user, today),
+            # the till's panel: tickets for all staff, payments for the desk and admins only
+            "tickets": assessment_selectors.open_tickets_of(request.user, patient, today=today),
+            "payments": assessment_selectors.last_payments_of(request.user, patient),
         },
     )
 

@@ -79,6 +79,15 @@ RULES = {
     "assessments:portal_home": ("get", None, None, {PATIENT}),
     "assessments:portal_plan": ("get", lambda c: {"pk": c.plan.pk}, None, {PATIENT}),
     "assessments:portal_handout": ("get", lambda c: {"pk": c.plan.pk}, None, {PATIENT}),
+    # receipts: printed by the desk and admins (practitioners: 403); a patient fetches their own
+    "assessments:payment_receipt": (
+        "get",
+        lambda c: {"pk": cast_payment(c).pk},
+        None,
+        {DESK, ADMIN},
+    ),
+    "assessments:portal_money": ("get", None, None, {PATIENT}),
+    "assessments:portal_receipt": ("get", lambda c: {"pk": cast_payment(c).pk}, None, {PATIENT}),
     "patients:portal_activate": ("get", lambda c: _link(c.patient_user), None, PUBLIC),
     "patients:portal_reset": ("get", None, None, PUBLIC),
     "assessments:portal_log": ("get", None, None, {PATIENT}),
