@@ -21,6 +21,7 @@ from assessments.models import (
     VisitRecord,
 )
 from clinic import access
+from patients import selectors as patient_selectors
 from patients.models import Appointment, AppointmentStatus, Patient, Payment, Refund, Ticket
 
 
@@ -176,14 +177,6 @@ def _last_seen_by(patient) -> int | None:
 EXPIRING_DAYS = 30  # a ticket that runs out within this many days is shown in red
 
 
-def payments_for(user):
-    return access.scoped(user, Payment.objects.all(), roles=access.DESK)
-
-
-def get_payment(request, pk):
-    return get_object_or_404(payments_for(request.user).select_related("patient"), pk=pk)
-
-
 def get_own_payment(request, pk):
     """One of the logged-in patient's own payments, or 404 (another patient's id included)."""
     own = Payment.objects.filter(patient__portal_user=request.user, patient__is_archived=False)
@@ -205,7 +198,9 @@ def _with_refunded(payments):
 def last_payments_of(user, patient, limit=5):
     """The patient's latest payments, for the desk's panel on the patient page (none, and no
     query, for a practitioner)."""
-    found = payments_for(user).filter(patient=patient).order_by("-taken_at", "-id")
+    found = (
+        patient_selectors.payments_for(user).filter(patient=patient).order_by("-taken_at", "-id")
+    )
     return list(_with_refunded(found)[:limit])
 
 

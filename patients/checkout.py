@@ -254,10 +254,13 @@ def checkout(
     try:
         with transaction.atomic():
             payment.save()
-    except IntegrityError as clash:  # the visit was checked out at another desk meanwhile
-        raise ValidationError(
-            _("This visit is already checked out."), code="already_paid"
-        ) from clash
+    except IntegrityError as clash:
+        # The visit was checked out at another desk meanwhile; any other clash is a bug, raised.
+        paid = appointment is not None and appointment.payments.filter(voided_at__isnull=True)
+        if not (paid and paid.exists()):
+            raise
+        refused = ValidationError(_("This visit is already checked out."), code="already_paid")
+        raise refused from clash
     for position, line in enumerate(lines, start=1):
         saved = PaymentLine.objects.create(
             payment=payment,

@@ -19,7 +19,7 @@ def _pdf(document: receipts.ReceiptFile) -> HttpResponse:
 
 @access.allow(*access.DESK)
 def payment_receipt(request, pk):
-    payment = selectors.get_payment(request, pk)
+    payment = patient_selectors.get_payment(request, pk)
     return _pdf(receipts.receipt_pdf(payment=payment, by=request.user))
 
 
