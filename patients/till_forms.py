@@ -80,7 +80,7 @@ class CheckoutForm(forms.Form):
         self.products = products
         for row in range(ITEM_ROWS):
             self.fields[f"item_{row}"] = forms.ModelChoiceField(
-                label=_("Item"), queryset=products, required=False, empty_label="—"
+                label=_("Item sold"), queryset=products, required=False, empty_label="—"
             )
             self.fields[f"quantity_{row}"] = forms.IntegerField(
                 label=_("Quantity"),
