@@ -78,6 +78,17 @@ def render_receipt(snapshot: dict, *, issued: Issued, voided: bool, refunds: lis
         return pdf.render_pdf("assessments/receipt_pdf.html", context)
 
 
+# 収入印紙: a receipt of ¥50,000 or more (before tax, when the tax is shown on it) takes a
+# revenue stamp, except one for a card payment (it says so). The receipt leaves a box for it;
+# whether one is due is the clinic's call, the box only keeps its place.
+STAMP_FROM_YEN = 50_000
+
+
+def needs_stamp_box(snapshot: dict) -> bool:
+    base = snapshot["total"] - (snapshot["tax"] if snapshot["tax_rate"] else 0)
+    return base >= STAMP_FROM_YEN and snapshot["method"] != "card"
+
+
 def yen(amount: int) -> str:
     """¥6,600; a discount -¥600."""
     return f"{'-' if amount < 0 else ''}¥{abs(amount):,}"
@@ -110,6 +121,7 @@ def receipt_context(snapshot: dict, *, issued: Issued, voided: bool, refunds: li
         if rate and snapshot["total"]
         else None,
         "method": METHOD_WORDS.get(snapshot["method"], snapshot["method"]),
+        "stamp_box": needs_stamp_box(snapshot),
         "reissue": issued.is_reissue,
         "copy": issued.copy,
         "issued_on": issued.issue.issued_at,

@@ -256,3 +256,39 @@ def test_two_prints_at_the_same_moment_give_one_original(ours):
         thread.join(timeout=30)
     assert sorted(copies) == [1, 2]
     assert ReceiptIssue.objects.filter(payment=payment).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("total", "tax_rate", "method", "boxed"),
+    [
+        (54_998, 10, "cash", False),  # ¥49,999 before its ¥4,999 tax
+        (55_000, 10, "cash", True),  # ¥50,000 before tax
+        (49_999, 0, "cash", False),
+        (50_000, 0, "qr", True),
+        (110_000, 10, "card", False),  # a card payment says so: no stamp
+    ],
+)
+def test_a_receipt_of_50000_yen_before_tax_leaves_a_box_for_the_revenue_stamp(
+    total, tax_rate, method, boxed
+):
+    from patients import money
+
+    snapshot = {"total": total, "tax_rate": tax_rate, "method": method}
+    snapshot["tax"] = money.tax_included(total, tax_rate)
+    assert receipts.needs_stamp_box(snapshot) is boxed
+
+
+def test_the_revenue_stamp_box_is_printed_on_a_large_cash_receipt(ours, login):
+    from tests.factories import MenuFactory
+
+    small = cast_payment(ours)
+    menu = MenuFactory(clinic=ours.clinic, name="集中コース", price=60_000)
+    visit = seen_visit(ours.patient, ours.practitioner, menu=menu)
+    payment = checkout.checkout(
+        patient=ours.patient,
+        appointment=visit,
+        charge=checkout.Charge(treatment=menu),
+        by=ours.frontdesk,
+    )
+    assert "収入印紙" in printed(login(ours.frontdesk), payment)
+    assert "収入印紙" not in printed(login(ours.frontdesk), small)

@@ -130,6 +130,9 @@ class TheLedgerStaysWhole(TestCase):
         live = Payment.objects.filter(voided_at__isnull=True, business_day=today)
         taken = live.aggregate(s=Sum("total"))["s"] or 0
         refunded = Refund.objects.filter(business_day=today).aggregate(s=Sum("amount"))["s"] or 0
-        figures = takings.day_figures(self.cast.frontdesk, today)
+        figures = takings.figures(self.cast.frontdesk, today, today)
+        assert (figures.taken, figures.refunded) == (taken, refunded)
         assert figures.net == taken - refunded
-        assert sum(figures.by_method.values()) == taken
+        assert figures.payment_count == live.count()
+        (row,) = takings.month_days(self.cast.frontdesk, today, today)
+        assert sum(row.taken.values()) - row.refunded == figures.net
