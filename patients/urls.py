@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients.views import appointments, calendar, patients, portal, setup
+from patients.views import appointments, calendar, patients, portal, setup, till
 
 app_name = "patients"
 
@@ -22,6 +22,13 @@ urlpatterns = [
         appointments.appointment_status,
         name="appointment_status",
     ),
+    # The till's reports: the day (and its close), the month, the accountant's CSV, the
+    # prepaid balances.
+    path("till/", till.till_day, name="till_day"),
+    path("till/close/", till.till_close, name="till_close"),
+    path("till/month/", till.till_month, name="till_month"),
+    path("till/export/", till.till_export, name="till_export"),
+    path("till/prepaid/", till.prepaid_report, name="prepaid_report"),
     # The clinic admin's booking set-up.
     path("clinic/menus/", setup.menu_list, name="menu_list"),
     path("clinic/menus/new/", setup.menu_edit, name="menu_create"),
