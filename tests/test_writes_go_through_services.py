@@ -29,6 +29,8 @@ SERVICE_MODULES = [
     ROOT / "patients" / "invitations.py",
     ROOT / "patients" / "menus.py",
     ROOT / "patients" / "working_hours.py",
+    ROOT / "patients" / "checkout.py",
+    ROOT / "patients" / "till.py",
     ROOT / "assessments" / "services.py",
     ROOT / "assessments" / "documents.py",
     ROOT / "assessments" / "homecare.py",
