@@ -625,19 +625,19 @@ class DayCloseForm(forms.Form):
     and a note (required by the close when the count differs)."""
 
     float_yen = forms.IntegerField(
-        label=_("change float (yen)"),
+        label=_("Change float (yen)"),
         min_value=0,
         max_value=100_000_000,
         help_text=_("The cash the drawer held before the first payment of the day."),
     )
     counted_cash = forms.IntegerField(
-        label=_("counted cash (yen)"),
+        label=_("Counted cash (yen)"),
         min_value=0,
         max_value=100_000_000,
         help_text=_("All the cash in the drawer now, float included."),
     )
     note = forms.CharField(
-        label=_("note"),
+        label=_("Note"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

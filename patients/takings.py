@@ -32,7 +32,11 @@ from patients.models import (
 
 METHODS = (*MONEY_METHODS, PaymentMethod.TICKET)
 # The lines that are not a menu's visit, shown as rows of their own under the menus.
-OTHER_KINDS = (LineKind.ITEM, LineKind.TICKET_SALE, LineKind.DISCOUNT)
+OTHER_KINDS = {
+    LineKind.ITEM: _("Items sold"),
+    LineKind.TICKET_SALE: _("Prepaid tickets sold"),
+    LineKind.DISCOUNT: _("Discounts"),
+}
 # The report of prepaid balances: tickets valid for longer than this may need reporting.
 LONG_VALIDITY_MONTHS = 6
 
@@ -179,8 +183,8 @@ def _line_rows(lines) -> tuple[list[dict], list[dict]]:
     )
     menus: dict = {}
     others = {
-        kind: {"kind": kind, "label": str(LineKind(kind).label), "count": 0, "yen": 0}
-        for kind in OTHER_KINDS
+        kind: {"kind": kind, "label": str(label), "count": 0, "yen": 0}
+        for kind, label in OTHER_KINDS.items()
     }
     for entry in grouped:
         kind = entry["kind"]
