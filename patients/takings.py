@@ -126,7 +126,7 @@ class Figures:
             "refund_count": self.refund_count,
             "practitioners": self.practitioners,
             "menus": self.menus,
-            "others": self.others,
+            "others": [{k: v for k, v in row.items() if k != "label"} for row in self.others],
         }
 
 

@@ -70,7 +70,7 @@ def close_day(
         counted_cash=counted_cash,
         difference=difference,
         note=note,
-        totals=figures.as_json(),
+        totals=figures.as_json() | _listed(by, day),
         closed_at=now,
         closed_by=by,
     )
@@ -80,3 +80,21 @@ def close_day(
     except IntegrityError as clash:  # closed at another desk meanwhile
         raise ValidationError(_("This day is already closed."), code="closed") from clash
     return close
+
+
+def _listed(by, day) -> dict:
+    """The day's voids and refunds as they stood at the close, beside its figures."""
+    voids = takings.day_payments(by, day).filter(voided_at__isnull=False)
+    return {
+        "voids": [{"number": p.number, "total": p.total, "reason": p.void_reason} for p in voids],
+        "refunds": [
+            {
+                "number": r.payment.number,
+                "amount": r.amount,
+                "method": r.method,
+                "visits_returned": r.visits_returned,
+                "reason": r.reason,
+            }
+            for r in takings.day_refunds(by, day)
+        ],
+    }

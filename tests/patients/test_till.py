@@ -56,6 +56,16 @@ def test_the_close_expects_the_float_plus_cash_taken_less_cash_refunded(ours, ta
     cash = next(row for row in close.totals["methods"] if row["method"] == "cash")
     assert (cash["taken"], cash["refunded"]) == (6600, 1000)
     assert close.totals["net"] == 6600 + 3300 - 1000
+    assert close.totals["refunds"] == [
+        {
+            "number": takings_day.number,
+            "amount": 1000,
+            "method": "cash",
+            "visits_returned": 0,
+            "reason": "説明不足",
+        }
+    ]
+    assert close.totals["voids"] == []
 
 
 def test_a_difference_is_counted_less_expected_and_needs_a_note(ours, takings_day, day):
