@@ -5,10 +5,12 @@ past day, and bad query values."""
 import csv
 import datetime as dt
 import io
+import threading
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +42,11 @@ def takings_day(ours, menu, day):
         payment=cash, amount=1000, method="cash", reason="説明不足", by=ours.frontdesk, now=at(day)
     )
     return cash
+
+
+def _english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def _close(cast, day, **given):
@@ -152,7 +159,8 @@ def test_the_day_page_lists_the_days_payments_and_refunds(ours, theirs, takings_
 
 
 def test_a_practitioner_sees_their_own_payments_only_with_a_note(ours, takings_day, day, login):
-    response = login(ours.practitioner).get(reverse("patients:till_day"), {"day": day.isoformat()})
+    client = _english(login(ours.practitioner))
+    response = client.get(reverse("patients:till_day"), {"day": day.isoformat()})
     page = response.content.decode()
     assert response.context["figures"].taken == 6600  # not the item sold at the desk
     assert [p.pk for p in response.context["payments"]] == [takings_day.pk]
@@ -193,11 +201,6 @@ def _csv_rows(response):
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
     return list(csv.reader(io.StringIO(body[1:])))
-
-
-def _english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_the_csv_has_a_row_per_payment_and_per_refund_with_a_bom(ours, takings_day, day, login):
@@ -292,9 +295,34 @@ def test_a_ticket_refunded_later_still_counts_before_and_not_after(ours, menu, l
     sale = pay(ours, checkout.Charge(package=package, method="card"), day=today - dt.timedelta(5))
     ticket = sale.lines.get(kind="ticket_sale").ticket_sold
     checkout.refund_ticket(ticket=ticket, method="cash", reason="転居", by=ours.frontdesk)
-    client = login(ours.frontdesk)
+    client = _english(login(ours.frontdesk))
     before = _report(client, today - dt.timedelta(days=1))
     assert before.total == 30000 and before.long_total == 30000 and before.long_count == 1
     assert _report(client, today).balances == []
     page = client.get(reverse("patients:prepaid_report")).content.decode()
     assert "Check with your advisor" in page
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_closing_the_same_day_at_once_close_it_once(ours, day):
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def close(by):
+        try:
+            barrier.wait(timeout=10)
+            _close(ours, day, by=by, counted_cash=10000)
+            outcomes.append("closed")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=close, args=(u,)) for u in (ours.frontdesk, ours.admin)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["closed", "refused"]
+    assert DayClose.objects.filter(clinic=ours.clinic, day=day).count() == 1
