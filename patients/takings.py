@@ -212,7 +212,9 @@ def _line_rows(lines) -> tuple[list[dict], list[dict]]:
 
 
 def figures(user, first: dt.date, last: dt.date) -> Figures:
-    """The takings of `first`..`last` as `user` may see them."""
+    """The takings of `first`..`last` as `user` may see them. The per-menu table counts the
+    treatment lines' amounts; discounts (given on a whole payment) are a line of their own in
+    it, beside the items and the tickets sold."""
     payments = _between(payments_for(user), first, last)
     refunds = _between(refunds_for(user), first, last)
     lines = _between(lines_for(user), first, last, "payment__business_day")
