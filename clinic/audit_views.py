@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from clinic import access, audit, dates, pagination
+from clinic import access, audit, dates, pagination, spreadsheets
 from clinic.audit_display import describe, related_names
 from clinic.models import AuditEntry
 
@@ -194,9 +194,7 @@ CSV_HEADER = [
 
 
 def _cell(value) -> str:
-    """No cell a spreadsheet would run as a formula (a name typed as =HYPERLINK(...))."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return str(spreadsheets.cell(value))
 
 
 def _csv_rows(entries):

@@ -63,3 +63,38 @@ def query_moment(value) -> dt.datetime | None:
     if moment.tzinfo is not None or not in_calendar(moment.date()):
         return None
     return moment
+
+
+def query_day_or_say(value, *, default: dt.date) -> tuple[dt.date, str]:
+    """`query_day`, but a value that is not a date at all is told too (a report's address
+    edited by hand should not silently show another day)."""
+    day, problem = query_day(value, default=default)
+    if problem or not (value or "").strip():
+        return day, problem
+    try:
+        dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return default, _("%(value)s is not a date (YYYY-MM-DD). Showing %(day)s instead.") % {
+            "value": str(value)[:20],
+            "day": date_format(default, "DATE_FORMAT"),
+        }
+    return day, ""
+
+
+def query_month(value, *, default: dt.date) -> tuple[dt.date, str]:
+    """The first day of the month a query string asks for ("2026-12"), and what to tell the
+    user when it cannot be used (empty: the default's month, silently)."""
+    value = (value or "").strip()
+    fallback = default.replace(day=1)
+    if not value:
+        return fallback, ""
+    year, _dash, month = value.partition("-")
+    if _dash and year.isascii() and year.isdigit() and month.isascii() and month.isdigit():
+        if len(year) == 4 and 1 <= int(month) <= 12:
+            first = dt.date(int(year), int(month), 1)
+            if in_calendar(first):
+                return first, ""
+    return fallback, _("%(value)s is not a month (YYYY-MM). Showing %(month)s instead.") % {
+        "value": value[:20],
+        "month": fallback.strftime("%Y-%m"),
+    }

@@ -59,12 +59,16 @@ def day_is_closed(*, clinic_id, day) -> bool:
     return DayClose.objects.filter(clinic_id=clinic_id, day=day).exists()
 
 
-def _refuse_if_closed(clinic_id, day) -> None:
+def _refuse_if_closed(clinic_id, day) -> Clinic:
+    """Lock the clinic's row (as the day's close does), then refuse a closed day: a checkout
+    waiting on a close at that moment finds the day closed once it gets the lock."""
+    clinic = Clinic.objects.select_for_update().get(pk=clinic_id)
     if day_is_closed(clinic_id=clinic_id, day=day):
         raise ValidationError(
             _("Today's till is closed: no payment, void or refund can be added to it."),
             code="day_closed",
         )
+    return clinic
 
 
 def _ticket_description(ticket: Ticket) -> str:
@@ -232,8 +236,7 @@ def checkout(
         if charge.ticket.patient_id != patient.pk:
             raise ValueError("the ticket is another patient's")
     lines = draft_lines(charge=charge, day=day)
-    _refuse_if_closed(patient.clinic_id, day)
-    clinic = Clinic.objects.select_for_update().get(pk=patient.clinic_id)
+    clinic = _refuse_if_closed(patient.clinic_id, day)
     total = sum(line["unit_price"] * line["quantity"] for line in lines)
     method = charge.method if total > 0 or charge.ticket is None else PaymentMethod.TICKET
     payment = Payment(
@@ -357,6 +360,7 @@ def void_payment(*, payment: Payment, reason: str, by, now=None) -> Payment:
     refusal = void_refusal(payment, today=timezone.localdate(now))
     if refusal:
         raise ValidationError(refusal, code="not_voidable")
+    _refuse_if_closed(payment.clinic_id, payment.business_day)  # a close at this very moment
     sold = list(Ticket.objects.select_for_update().filter(sold_on__payment=payment))
     if any(ticket.visits_left != ticket.visits for ticket in sold):
         raise ValidationError(

@@ -618,3 +618,33 @@ class BaseShiftFormSet(forms.BaseFormSet):
 ShiftFormSet = forms.formset_factory(
     ShiftForm, formset=BaseShiftFormSet, extra=3, max_num=40, validate_max=True
 )
+
+
+class DayCloseForm(forms.Form):
+    """The day's close: the change float the drawer started with, the cash counted in it now,
+    and a note (required by the close when the count differs)."""
+
+    float_yen = forms.IntegerField(
+        label=_("Change float (yen)"),
+        min_value=0,
+        max_value=100_000_000,
+        help_text=_("The cash the drawer held before the first payment of the day."),
+    )
+    counted_cash = forms.IntegerField(
+        label=_("Counted cash (yen)"),
+        min_value=0,
+        max_value=100_000_000,
+        help_text=_("All the cash in the drawer now, float included."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the count differs from the expected cash."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

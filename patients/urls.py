@@ -1,6 +1,15 @@
 from django.urls import path
 
-from patients.views import appointments, calendar, checkout, patients, portal, setup, till_setup
+from patients.views import (
+    appointments,
+    calendar,
+    checkout,
+    patients,
+    portal,
+    setup,
+    till,
+    till_setup,
+)
 
 app_name = "patients"
 
@@ -38,6 +47,13 @@ urlpatterns = [
     path(
         "clinic/till/tickets/<id:pk>/on-sale/", till_setup.package_on_sale, name="package_on_sale"
     ),
+    # The till's reports: the day (and its close), the month, the accountant's CSV, the
+    # prepaid balances.
+    path("till/", till.till_day, name="till_day"),
+    path("till/close/", till.till_close, name="till_close"),
+    path("till/month/", till.till_month, name="till_month"),
+    path("till/export/", till.till_export, name="till_export"),
+    path("till/prepaid/", till.prepaid_report, name="prepaid_report"),
     # The clinic admin's booking set-up.
     path("clinic/menus/", setup.menu_list, name="menu_list"),
     path("clinic/menus/new/", setup.menu_edit, name="menu_create"),

@@ -32,6 +32,7 @@ SERVICE_MODULES = [
     ROOT / "patients" / "checkout.py",
     ROOT / "patients" / "till_setup.py",
     ROOT / "patients" / "receipts.py",
+    ROOT / "patients" / "till.py",
     ROOT / "assessments" / "services.py",
     ROOT / "assessments" / "documents.py",
     ROOT / "assessments" / "receipts.py",

@@ -2,6 +2,8 @@
 
 - `listed`: a list joined with the separator of the reader's language ("、" in Japanese, ", " in
   English), never a hard-coded Japanese comma on an English page.
+- `yen`: an amount as ¥1,234 (never the locale's own grouping: the till prints yen the same way in
+  every language).
 - `tr`: a text frozen in both languages (a dict {"ja": ..., "en": ...}, as snapshots store
   generated wording) in the reader's language; a plain string is returned as it is.
 """
@@ -44,3 +46,12 @@ def tel(phone):
 def of_kind(items, kind):
     """The snapshot items of one kind ("habit", "exercise", ...), in their order."""
     return [item for item in items or () if item.get("kind") == kind]
+
+
+@register.filter
+def yen(value):
+    """An amount of yen as the till shows it: ¥1,234 (and -¥100 for a shortfall)."""
+    if value in (None, ""):
+        return ""
+    amount = int(value)
+    return f"-¥{-amount:,}" if amount < 0 else f"¥{amount:,}"

@@ -171,6 +171,12 @@ RULES = {
     "patients:closure_remove": ("post", lambda c: {"pk": c.closure.pk}, None, {ADMIN}),
     "patients:practitioner_hours": ("get", lambda c: {"pk": c.practitioner.pk}, None, {ADMIN}),
     "patients:day_off_remove": ("post", lambda c: {"pk": c.day_off.pk}, None, {ADMIN}),
+    # the till's reports: a practitioner sees the day and the month of their own payments only
+    "patients:till_day": ("get", None, None, STAFF),
+    "patients:till_month": ("get", None, None, STAFF),
+    "patients:till_close": ("get", None, None, {DESK, ADMIN}),
+    "patients:till_export": ("get", None, None, {DESK, ADMIN}),
+    "patients:prepaid_report": ("get", None, None, {DESK, ADMIN}),
     # the visit record: clinical content, for practitioners and admins only
     "assessments:record_visit": ("get", lambda c: {"pk": cast_visit(c).pk}, None, CLINICAL),
     "assessments:visit_record": ("get", lambda c: {"pk": cast_record(c).pk}, None, CLINICAL),

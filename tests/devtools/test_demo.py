@@ -162,3 +162,22 @@ def test_the_demo_patient_has_a_week_of_visits_with_signed_records():
     assert len(days) == 4  # four days of the last week the clinic was open
     assert dt.timedelta(days=5) <= max(days) - min(days) <= dt.timedelta(days=6)
     assert max(days) < timezone.localdate()
+
+
+@pytest.mark.django_db
+def test_the_demo_clinic_has_a_till_with_a_closed_day_a_ticket_and_a_refund():
+    from patients.models import DayClose, Payment, Refund, Ticket
+
+    call_command("load_demo")
+    clinic = Clinic.objects.get(slug="demo")
+    assert set(Payment.objects.filter(clinic=clinic).values_list("method", flat=True)) >= {
+        "cash",
+        "card",
+        "qr",
+        "ticket",
+    }
+    ticket = Ticket.objects.get(clinic=clinic)
+    assert ticket.visits_left == ticket.visits - 1
+    assert Refund.objects.filter(clinic=clinic).count() == 1
+    close = DayClose.objects.get(clinic=clinic)
+    assert close.difference == -100 and close.note and close.day < timezone.localdate()

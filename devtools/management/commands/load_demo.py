@@ -16,7 +16,7 @@ from assessments.library import install_shipped
 from assessments.models import AssessmentStatus, ExerciseLog, FunctionalScale, PlanItem, PlanStatus
 from clinic import audit, two_factor
 from clinic.models import Clinic, Role, User
-from devtools import records
+from devtools import demo_till, records
 from patients import menus, normalize, services, working_hours
 from patients.models import (
     Appointment,
@@ -237,9 +237,15 @@ class Command(BaseCommand):
             _visits_with_records(
                 patients[0], users["demo-practitioner"], users["demo-frontdesk"], visit_menu
             )
+            paid = demo_till.load(
+                clinic=clinic,
+                desk=users["demo-frontdesk"],
+                menu=visit_menu,
+                ticket_patient=patients[0],
+            )
         self.stdout.write(
             f"Demo clinic '{clinic.name}' (clinic code {clinic.slug}): {len(patients)} patients, "
-            f"{created} new visits."
+            f"{created} new visits, {paid} new payments."
         )
 
     def _user(self, clinic, username, role, display):
