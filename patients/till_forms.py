@@ -144,7 +144,7 @@ class RefundForm(forms.Form):
     return_visits = forms.BooleanField(
         label=_("Give the prepaid-ticket visits back too"), required=False
     )
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(label=_("Reason for the refund"), max_length=200)
 
     def __init__(self, *args, can_return_visits=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +158,7 @@ class RefundForm(forms.Form):
 
 class TicketRefundForm(forms.Form):
     method = forms.ChoiceField(label=_("Given back by"), widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(label=_("Reason for the refund"), max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
