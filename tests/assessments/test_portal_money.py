@@ -37,7 +37,7 @@ def test_the_patient_sees_their_receipts_and_their_tickets_with_the_terms_as_sol
     _response, page = _page(login(ours.patient_user))
     assert payment.number_display in page and "6,600" in page and "24,000" in page
     assert reverse("assessments:portal_receipt", args=[payment.pk]) in page
-    assert "5回券" in page and "5 of 5 visits left" in page
+    assert "5回券" in page and "残り5/5回" in page
     assert ticket.valid_until.strftime("%Y") in page
     assert ticket.terms in page and "2026-12" in page
     assert "新しい規約" not in page and "2099-01" not in page

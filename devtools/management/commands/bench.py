@@ -39,6 +39,9 @@ from patients.selectors import LIST_ORDER
 LARGE_CLINIC, SMALL_CLINIC, MILLION_CLINIC = "bench", "bench-small", "bench-million"
 # The week calendar: six practitioners with a week of visits, and with two years of them.
 CALENDAR_WEEK_CLINIC, CALENDAR_CLINIC, CALENDAR_DAYS = "bench-cal-week", "bench-cal", 730
+# The till's month and the repeat numbers: a clinic of one month of visits against one of three
+# years (each completed visit checked out).
+TILL_MONTH_CLINIC, TILL_CLINIC, TILL_DAYS = "bench-till-month", "bench-till", 1095
 # A list or search page may cost at most this many log-in pages (the baseline, same run).
 LIST_LIMIT = 30
 # The handout render may cost at most this many one-page WeasyPrint documents (same run). Issue 13
@@ -314,6 +317,7 @@ class Command(BaseCommand):
                 self._outcomes_result(slug, runs) for slug in (SMALL_CLINIC, LARGE_CLINIC)
             ]
             calendar_pages = self._calendar_results(runs)
+            till_pages = self._till_results(runs)
 
         self._report(baseline, large, small_results, runs)
         if largest:
@@ -329,6 +333,7 @@ class Command(BaseCommand):
         self._report_portal(baseline, portal_pages)
         self._report_outcomes(baseline, outcome_pages)
         self._report_calendar(baseline, calendar_pages)
+        self._report_till(baseline, till_pages)
         if len({min(result.queries) for result in outcome_pages}) != 1:
             raise CommandError("The outcomes page's queries grow with the number of patients.")
         if (
@@ -345,6 +350,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Calendar queries grow with the visits: {'; '.join(calendar_grown)}"
             )
+        till_grown = [
+            f"{month.page.label}: {min(month.queries)} → {min(years.queries)}"
+            for month, years in zip(*till_pages, strict=True)
+            if min(years.queries) != min(month.queries)
+        ]
+        if till_grown:
+            raise CommandError(f"Till queries grow with the visits: {'; '.join(till_grown)}")
         if len({min(result.queries) for result in assessment_pages}) != 1:
             raise CommandError("The assessment page's queries grow with earlier assessments.")
         # Gated on PostgreSQL, the engine a chain or a hosted service runs on. SQLite is one
@@ -660,6 +672,49 @@ class Command(BaseCommand):
             ]
             sized.append([self._measure(desk, page, runs) for page in pages])
         return sized[0], sized[1]
+
+    def _till_results(self, runs) -> tuple[list[Result], list[Result]]:
+        """The till's month report, the owner's repeat numbers and the recall list, for a clinic
+        with one month of checked-out visits and one with three years of them (six
+        practitioners, 8 visits a day each), as the desk and the admin see them."""
+        sized = []
+        for slug, days in ((TILL_MONTH_CLINIC, 30), (TILL_CLINIC, TILL_DAYS)):
+            call_command("seed_patients", count=2000, clinic=slug, stdout=self.stderr)
+            clinic = Clinic.objects.get(slug=slug)
+            self.stderr.write(f"Seeding checked-out visits (if needed) in {slug} ...")
+            payments = bench_assessments.till_history(clinic, days)
+            desk = Client()
+            desk.force_login(User.objects.get(clinic=clinic, username=f"{slug}-frontdesk"))
+            month = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+            label = f"{payments:,} payments"
+            pages = [
+                Page(f"Month's takings, last month ({label})", f"/till/month/?month={month:%Y-%m}"),
+                Page(f"Day's takings, today ({label})", "/till/"),
+                Page(f"Repeat numbers, last 12 months ({label})", "/numbers/repeat/"),
+                Page(f"Recall list ({label})", "/recall/"),
+            ]
+            sized.append([self._measure(desk, page, runs) for page in pages])
+        return sized[0], sized[1]
+
+    def _report_till(self, baseline: Result, sized):
+        out = self.stdout.write
+        out(f"## The till and the repeat numbers: {connection.vendor}")
+        out("")
+        out(
+            "Six practitioners, 8 visits a day each, every completed visit checked out; one month "
+            f"of them against {TILL_DAYS} days. The desk opens each page. Fails when the queries "
+            "grow."
+        )
+        out("")
+        out("| Page | Median ms | p95 ms | × baseline | Queries |")
+        out("|---|---:|---:|---:|---:|")
+        for results in sized:
+            for result in results:
+                out(
+                    f"| {result.page.label} | {result.median:.1f} | {result.p95:.1f} "
+                    f"| {result.median / baseline.median:.1f} | {min(result.queries)} |"
+                )
+        out("")
 
     def _report_calendar(self, baseline: Result, sized):
         out = self.stdout.write
