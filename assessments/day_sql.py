@@ -33,6 +33,17 @@ def month_of(day: str) -> str:
     return f"to_char({day}, 'YYYY-MM')"
 
 
+def local_day(column: str) -> tuple[str, tuple]:
+    """The local day of a stored moment `column`, as the ORM's TruncDate computes it (SQLite
+    does so in Python, row by row: apply it to the rows a report keeps, not to every visit)."""
+    from django.utils import timezone
+
+    sql, params = connection.ops.datetime_cast_date_sql(
+        column, (), timezone.get_current_timezone_name()
+    )
+    return sql, tuple(params)
+
+
 def param(day: dt.date):
     """A day as a query parameter this engine compares with the days above."""
     return connection.ops.adapt_datefield_value(day)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from assessments import day_sql
@@ -58,15 +58,15 @@ def _visits(scope: Scope):
 
 
 def _completed_sql(scope: Scope) -> tuple[str, tuple]:
-    """The scope's completed visits with their local day; none after the range's last window
-    (they change nothing shown)."""
+    """The scope's completed visits (their stored moment: the local day is cast later, only on
+    the rows a figure keeps); none after the range's last window (they change nothing shown)."""
     _, end = _bounds(scope)
     until = end + dt.timedelta(days=LONGEST_WINDOW + 1)
     completed = (
         _visits(scope)
         .filter(status=AppointmentStatus.COMPLETED, start__lt=until)
-        .annotate(visit_day=TruncDate("start"), visit_start=F("start"))
-        .values("id", "patient_id", "visit_start", "visit_day")
+        .annotate(visit_start=F("start"))
+        .values("id", "patient_id", "visit_start")
     )
     sql, params = completed.query.sql_with_params()
     return sql, tuple(params)
@@ -79,14 +79,21 @@ def _ordered_sql(scope: Scope) -> tuple[str, tuple]:
     return (
         f"""WITH completed AS ({completed_sql}),
 ordered AS (
-  SELECT patient_id, visit_day,
+  SELECT patient_id, visit_start,
     ROW_NUMBER() {window} AS visit_number,
-    LAG(visit_day) {window} AS previous_day,
-    LEAD(visit_day) {window} AS next_day
+    LAG(visit_start) {window} AS previous_start,
+    LEAD(visit_start) {window} AS next_start
   FROM completed
 )""",
         params,
     )
+
+
+def _days(first: str, second: str) -> tuple[str, tuple]:
+    """`first AS visit_day, second AS other_day`: two moments of `ordered` as local days."""
+    one, p1 = day_sql.local_day(first)
+    two, p2 = day_sql.local_day(second)
+    return f"{one} AS visit_day, {two} AS other_day", p1 + p2
 
 
 def _fetch(sql: str, params: tuple) -> list[dict]:
@@ -104,7 +111,8 @@ def _range_params(scope: Scope) -> tuple:
 def cohorts(scope: Scope) -> dict[dt.date, rules.Cohort]:
     """Per month with a new patient: how many, and how many came back within each window."""
     ordered, params = _ordered_sql(scope)
-    gap = day_sql.days_between("next_day", "visit_day")
+    days, day_params = _days("visit_start", "next_start")
+    gap = day_sql.days_between("other_day", "visit_day")
     back = ", ".join(
         f"SUM(CASE WHEN gap <= {int(window)} THEN 1 ELSE 0 END) AS back_{int(window)}"
         for window in rules.WINDOWS
@@ -112,11 +120,13 @@ def cohorts(scope: Scope) -> dict[dt.date, rules.Cohort]:
     rows = _fetch(
         f"""{ordered},
 firsts AS (
-  SELECT {day_sql.month_of("visit_day")} AS month, {gap} AS gap FROM ordered
-  WHERE visit_number = 1 AND visit_day >= %s AND visit_day <= %s
+  SELECT {day_sql.month_of("visit_day")} AS month, {gap} AS gap FROM (
+    SELECT {days} FROM ordered WHERE visit_number = 1
+  ) first_visits
+  WHERE visit_day >= %s AND visit_day <= %s
 )
 SELECT month, COUNT(*) AS new_patients, {back} FROM firsts GROUP BY month""",
-        params + _range_params(scope),
+        params + day_params + _range_params(scope),
     )
     return {
         day_sql.as_month(row["month"]): rules.Cohort(
@@ -131,14 +141,19 @@ SELECT month, COUNT(*) AS new_patients, {back} FROM firsts GROUP BY month""",
 def intervals(scope: Scope) -> dict[dt.date, tuple[int, int]]:
     """Per month: (intervals ending in it, their total days)."""
     ordered, params = _ordered_sql(scope)
+    days, day_params = _days("visit_start", "previous_start")
+    start, end = _bounds(scope)
+    moments = tuple(connection.ops.adapt_datetimefield_value(m) for m in (start, end))
     rows = _fetch(
         f"""{ordered}
 SELECT {day_sql.month_of("visit_day")} AS month, COUNT(*) AS intervals,
-  SUM({day_sql.days_between("visit_day", "previous_day")}) AS total_days
-FROM ordered
-WHERE previous_day IS NOT NULL AND visit_day >= %s AND visit_day <= %s
+  SUM({day_sql.days_between("visit_day", "other_day")}) AS total_days
+FROM (
+  SELECT {days} FROM ordered
+  WHERE previous_start IS NOT NULL AND visit_start >= %s AND visit_start < %s
+) later_visits
 GROUP BY {day_sql.month_of("visit_day")}""",
-        params + _range_params(scope),
+        params + day_params + moments,
     )
     return {
         day_sql.as_month(row["month"]): (row["intervals"], int(row["total_days"] or 0))
