@@ -491,17 +491,7 @@ def refund_ticket(*, ticket: Ticket, method: str, reason: str, by, now=None) -> 
         raise ValidationError(errors)
     _refuse_if_closed(ticket.clinic_id, day)
     payment = ticket.sold_on.payment
-    refund = Refund.objects.create(
-        clinic_id=ticket.clinic_id,
-        payment=payment,
-        amount=quote.amount,
-        method=method,
-        reason=reason.strip(),
-        ticket=ticket,
-        business_day=day,
-        refunded_at=now,
-        refunded_by=by,
-    )
+    refund = _refund_row(payment, quote.amount, method, reason, by, now, day, ticket_id=ticket.pk)
     ticket.visits_left, ticket.closed_at = 0, now
     ticket.save(update_fields=["visits_left", "closed_at"])
     return refund
