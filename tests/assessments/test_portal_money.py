@@ -70,7 +70,7 @@ def test_a_ticket_says_whether_it_is_valid_used_up_expired_or_closed(ours, login
         response, page = _page(client)
         states[label] = response.context["tickets"][0].state
     assert states == {k: k for k in states}
-    assert "Closed (refunded or cancelled)" in page
+    assert "終了（返金・取消）" in page
 
 
 def test_a_ticket_running_out_within_30_days_is_marked(ours, login):
@@ -101,7 +101,7 @@ def test_a_void_or_refunded_payment_is_marked_in_the_list(ours, login):
     response, page = _page(login(ours.patient_user))
     refunded = {p.pk: p.refunded for p in response.context["payments"]}
     assert refunded == {payment.pk: 1000, other.pk: 0}
-    assert "¥1,000 refunded" in page and "Void" in page
+    assert "¥1,000返金" in page and "取消" in page
 
 
 def test_staff_may_not_open_the_portal_pages(ours, login):
