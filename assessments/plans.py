@@ -162,7 +162,7 @@ def _referral_entries(proposal, cleared_departments) -> list[dict]:
 
 def _open_draft(patient) -> CarePlan | None:
     return (
-        CarePlan.objects.select_for_update()
+        CarePlan.objects.select_for_update(no_key=True)
         .filter(patient=patient, status=PlanStatus.DRAFT)
         .first()
     )
@@ -243,7 +243,7 @@ def _set_aside(draft: CarePlan) -> None:
 def _draft(plan: CarePlan, revision: int | None = None) -> CarePlan:
     """The plan locked for a change: refused unless it is a draft, and (given `revision`) unless
     nobody changed it since the editor was opened."""
-    locked = CarePlan.objects.select_for_update().get(pk=plan.pk)
+    locked = CarePlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     if locked.status != PlanStatus.DRAFT:
         raise PlanError("not_a_draft")
     if revision is not None and locked.revision != revision:
@@ -635,6 +635,6 @@ def lift(*, referral: Referral, codes, by, today) -> CarePlan:
 
 def _supersede(plans, now=None) -> None:
     # One row at a time (at most one per patient): each change goes through the audit trail.
-    for earlier in plans.select_for_update():
+    for earlier in plans.select_for_update(no_key=True):
         earlier.status, earlier.superseded_at = PlanStatus.SUPERSEDED, now or timezone.now()
         earlier.save(update_fields=["status", "superseded_at"])

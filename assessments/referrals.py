@@ -65,7 +65,7 @@ def _next_number(clinic_id) -> int:
 
 @transaction.atomic
 def record_outcome(*, referral: Referral, seen_on, doctor_findings, cleared, outcome_on, by):
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral = Referral.objects.select_for_update(no_key=True).get(pk=referral.pk)
     referral.seen_on = seen_on
     referral.doctor_findings = doctor_findings
     referral.cleared = cleared

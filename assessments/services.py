@@ -206,7 +206,7 @@ def _known_section(section: str) -> None:
 
 
 def _lock(assessment: Assessment) -> Assessment:
-    return Assessment.objects.select_for_update().get(pk=assessment.pk)
+    return Assessment.objects.select_for_update(no_key=True).get(pk=assessment.pk)
 
 
 def _measured_value(raw, where: str) -> Decimal:
@@ -362,7 +362,7 @@ def start_assessment(*, patient, practitioner, appointment=None) -> Assessment:
 
 @transaction.atomic
 def acknowledge(*, flag: RedFlag, by) -> None:
-    flag = RedFlag.objects.select_for_update().get(pk=flag.pk)
+    flag = RedFlag.objects.select_for_update(no_key=True).get(pk=flag.pk)
     if flag.acknowledged_at is None:
         flag.acknowledged_at = timezone.now()
         flag.acknowledged_by = by

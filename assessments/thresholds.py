@@ -18,7 +18,7 @@ def set_threshold(
     if measure not in MEASURE_BY_CODE:
         raise ValueError(f"unknown measure: {measure}")
     row = (
-        AsymmetryThreshold.objects.select_for_update()
+        AsymmetryThreshold.objects.select_for_update(no_key=True)
         .filter(clinic_id=clinic_id, measure=measure)
         .first()
     ) or AsymmetryThreshold(clinic_id=clinic_id, measure=measure)

@@ -286,7 +286,9 @@ def start(*, appointment, by, data: dict, today: dt.date, sign_it=False) -> Visi
     # The visit's row is locked first: two practitioners starting its record at once are taken
     # one after the other, and the second is told (never an IntegrityError).
     appointment = (
-        Appointment.objects.select_for_update().select_related("patient").get(pk=appointment.pk)
+        Appointment.objects.select_for_update(no_key=True)
+        .select_related("patient")
+        .get(pk=appointment.pk)
     )
     if not recordable(appointment):
         raise VisitRecordError("not_recordable")
@@ -317,7 +319,7 @@ def start(*, appointment, by, data: dict, today: dt.date, sign_it=False) -> Visi
 def _lock(record: VisitRecord) -> VisitRecord:
     return (
         # Only the record's own row (PostgreSQL locks no nullable side of an outer join).
-        VisitRecord.objects.select_for_update(of=("self",))
+        VisitRecord.objects.select_for_update(of=("self",), no_key=True)
         .select_related("patient", "appointment", "plan", "red_flag_assessment")
         .get(pk=record.pk)
     )

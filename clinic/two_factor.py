@@ -177,8 +177,8 @@ def confirm(*, device, code) -> bool:
     an admin's reset. On success every other device of the person is removed (other sessions'
     pending secrets with them)."""
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=device.user_id).first()
-        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+        User.objects.select_for_update(no_key=True).filter(pk=device.user_id).first()
+        device = TOTPDevice.objects.select_for_update(no_key=True).filter(pk=device.pk).first()
         if device is None or device.confirmed:
             return False
         if TOTPDevice.objects.filter(user_id=device.user_id, confirmed=True).exists():

@@ -62,7 +62,7 @@ def day_is_closed(*, clinic_id, day) -> bool:
 def _refuse_if_closed(clinic_id, day) -> Clinic:
     """Lock the clinic's row (as the day's close does), then refuse a closed day: a checkout
     waiting on a close at that moment finds the day closed once it gets the lock."""
-    clinic = Clinic.objects.select_for_update().get(pk=clinic_id)
+    clinic = Clinic.objects.select_for_update(no_key=True).get(pk=clinic_id)
     if day_is_closed(clinic_id=clinic_id, day=day):
         raise ValidationError(
             _("Today's till is closed: no payment, void or refund can be added to it."),
@@ -79,30 +79,45 @@ def _ticket_description(ticket: Ticket) -> str:
     }
 
 
+def _charge_problems(charge: Charge, day) -> dict[str, list[str]]:
+    """What the form's fields say wrong before the lines are drawn (in the user's language)."""
+    errors: dict[str, list[str]] = {}
+    ticket = charge.ticket
+    if ticket is not None and not ticket.usable_on(day):
+        errors["ticket"] = [_("This ticket cannot be used today (used up, expired or refunded).")]
+    elif (
+        ticket is not None
+        and charge.treatment
+        and ticket.menu_id not in (None, charge.treatment.pk)
+    ):
+        errors["ticket"] = [
+            _("This ticket is for %(menu)s, not for this visit's menu.") % {"menu": ticket.menu}
+        ]
+    if charge.discount and not charge.discount_reason.strip():
+        errors["discount_reason"] = [_("Say why the discount is given.")]
+    if charge.discount and charge.package is not None:
+        # A ticket refunds by what it was sold for: a discount shared with it would let a
+        # refund give back more than was paid. A cheaper ticket is a ticket type of its own.
+        errors.setdefault("discount", []).append(
+            _("No discount on a receipt that sells a prepaid ticket: sell the ticket on its own.")
+        )
+    return errors
+
+
 def draft_lines(*, charge: Charge, day) -> list[dict]:
     """The lines `charge` makes, in Japanese (the receipt's language), checked field by field.
     Raises ValidationError keyed by the checkout form's fields."""
-    errors: dict[str, list[str]] = {}
+    errors = _charge_problems(charge, day)
     lines = []
-    with translation.override("ja"):
+    with translation.override("ja"):  # the receipt's words; the refusals above are the user's
         if charge.ticket is not None:
-            ticket = charge.ticket
-            if not ticket.usable_on(day):
-                errors.setdefault("ticket", []).append(
-                    _("This ticket cannot be used today (used up, expired or refunded).")
-                )
-            elif charge.treatment and ticket.menu_id not in (None, charge.treatment.pk):
-                errors.setdefault("ticket", []).append(
-                    _("This ticket is for %(menu)s, not for this visit's menu.")
-                    % {"menu": ticket.menu}
-                )
             lines.append(
                 {
                     "kind": LineKind.TICKET_USE,
-                    "description": _ticket_description(ticket),
+                    "description": _ticket_description(charge.ticket),
                     "unit_price": 0,
                     "quantity": 1,
-                    "ticket": ticket,
+                    "ticket": charge.ticket,
                     "menu": charge.treatment,
                 }
             )
@@ -137,8 +152,6 @@ def draft_lines(*, charge: Charge, day) -> list[dict]:
                 }
             )
         if charge.discount:
-            if not charge.discount_reason.strip():
-                errors.setdefault("discount_reason", []).append(_("Say why the discount is given."))
             lines.append(
                 {
                     "kind": LineKind.DISCOUNT,
@@ -227,16 +240,18 @@ def checkout(
     _check_till(by, patient.clinic_id)
     now = now or timezone.now()
     day = timezone.localdate(now)
+    # Every write of the till takes the clinic's row first, then the visit, payment or ticket
+    # rows: one order, so no two desks wait on each other.
+    clinic = _refuse_if_closed(patient.clinic_id, day)
     if appointment is not None:
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        appointment = Appointment.objects.select_for_update(no_key=True).get(pk=appointment.pk)
         _check_visit(appointment, patient)
     _check_same_clinic(patient.clinic_id, charge)
     if charge.ticket is not None:
-        charge.ticket = Ticket.objects.select_for_update().get(pk=charge.ticket.pk)
+        charge.ticket = Ticket.objects.select_for_update(no_key=True).get(pk=charge.ticket.pk)
         if charge.ticket.patient_id != patient.pk:
             raise ValueError("the ticket is another patient's")
     lines = draft_lines(charge=charge, day=day)
-    clinic = _refuse_if_closed(patient.clinic_id, day)
     total = sum(line["unit_price"] * line["quantity"] for line in lines)
     method = charge.method if total > 0 or charge.ticket is None else PaymentMethod.TICKET
     payment = Payment(
@@ -355,13 +370,13 @@ def void_payment(*, payment: Payment, reason: str, by, now=None) -> Payment:
     a ticket it sold is closed (refused if the ticket was already used)."""
     _check_till(by, payment.clinic_id)
     now = now or timezone.now()
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
     reason = _reason(reason)
+    _refuse_if_closed(payment.clinic_id, timezone.localdate(now))
+    payment = Payment.objects.select_for_update(no_key=True).get(pk=payment.pk)
     refusal = void_refusal(payment, today=timezone.localdate(now))
     if refusal:
         raise ValidationError(refusal, code="not_voidable")
-    _refuse_if_closed(payment.clinic_id, payment.business_day)  # a close at this very moment
-    sold = list(Ticket.objects.select_for_update().filter(sold_on__payment=payment))
+    sold = list(Ticket.objects.select_for_update(no_key=True).filter(sold_on__payment=payment))
     if any(ticket.visits_left != ticket.visits for ticket in sold):
         raise ValidationError(
             _("A ticket sold on this payment has been used: refund its unused visits instead."),
@@ -378,10 +393,16 @@ def void_payment(*, payment: Payment, reason: str, by, now=None) -> Payment:
 
 
 def _give_visit_back(ticket_id) -> None:
-    ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-    if ticket.visits_left < ticket.visits and ticket.closed_at is None:
-        ticket.visits_left += 1
-        ticket.save(update_fields=["visits_left"])
+    """Give one visit back to a ticket (locked here): refused when the ticket was closed or is
+    full meanwhile, so no refund says a visit went back that did not."""
+    ticket = Ticket.objects.select_for_update(no_key=True).get(pk=ticket_id)
+    if ticket.visits_left >= ticket.visits or ticket.closed_at is not None:
+        raise ValidationError(
+            _("The prepaid ticket was closed meanwhile: its visit cannot be given back."),
+            code="ticket_closed",
+        )
+    ticket.visits_left += 1
+    ticket.save(update_fields=["visits_left"])
 
 
 def refundable(payment: Payment) -> int:
@@ -407,7 +428,9 @@ def refund_payment(
     used), counted on today's takings."""
     _check_till(by, payment.clinic_id)
     now = now or timezone.now()
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    day = timezone.localdate(now)
+    _refuse_if_closed(payment.clinic_id, day)
+    payment = Payment.objects.select_for_update(no_key=True).get(pk=payment.pk)
     errors = {}
     if payment.is_void:
         raise ValidationError(_("A void payment cannot be refunded."), code="void")
@@ -423,8 +446,6 @@ def refund_payment(
         errors.setdefault("amount", _("Nothing to give back: enter an amount."))
     if errors:
         raise ValidationError(errors)
-    day = timezone.localdate(now)
-    _refuse_if_closed(payment.clinic_id, day)
     refund = None
     if amount:
         refund = _refund_row(payment, amount, method, reason, by, now, day)
@@ -478,7 +499,8 @@ def refund_ticket(*, ticket: Ticket, method: str, reason: str, by, now=None) -> 
     _check_till(by, ticket.clinic_id)
     now = now or timezone.now()
     day = timezone.localdate(now)
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _refuse_if_closed(ticket.clinic_id, day)
+    ticket = Ticket.objects.select_for_update(no_key=True).get(pk=ticket.pk)
     errors = {}
     if not (reason or "").strip():
         errors["reason"] = _("Say why.")
@@ -489,7 +511,6 @@ def refund_ticket(*, ticket: Ticket, method: str, reason: str, by, now=None) -> 
         errors["__all__"] = _("By its terms, nothing of this ticket is refundable.")
     if errors:
         raise ValidationError(errors)
-    _refuse_if_closed(ticket.clinic_id, day)
     payment = ticket.sold_on.payment
     refund = _refund_row(payment, quote.amount, method, reason, by, now, day, ticket_id=ticket.pk)
     ticket.visits_left, ticket.closed_at = 0, now

@@ -46,7 +46,7 @@ class InvitationError(Exception):
 
 def _locked(user) -> User:
     """The account's row, locked for this transaction (two desks pressing at once count twice)."""
-    return User.objects.select_for_update().get(pk=user.pk)
+    return User.objects.select_for_update(no_key=True).get(pk=user.pk)
 
 
 @transaction.atomic

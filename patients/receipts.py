@@ -48,7 +48,7 @@ def issue_receipt(*, payment: Payment, by, now=None) -> Issued:
         raise PermissionDenied
     now = now or timezone.now()
     with transaction.atomic():
-        Payment.objects.select_for_update().filter(pk=payment.pk).values_list("pk").get()
+        Payment.objects.select_for_update(no_key=True).filter(pk=payment.pk).values_list("pk").get()
         earlier = ReceiptIssue.objects.filter(payment_id=payment.pk).count()
         issue = ReceiptIssue.objects.create(payment=payment, issued_at=now, issued_by=by)
     return Issued(issue=issue, copy=earlier + 1)

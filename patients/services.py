@@ -124,11 +124,14 @@ def _clash(queryset, start, end):
     return queryset.filter(status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start).first()
 
 
-def _lock_practitioners(*practitioners) -> None:
-    """Lock the practitioners' rows (PostgreSQL; SQLite's IMMEDIATE transactions serialise
-    anyway), in id order, so a move between two practitioners cannot deadlock with a booking."""
+def _lock_practitioners(*practitioners, patient) -> None:
+    """Lock the practitioners' rows, in id order, then the patient's (PostgreSQL; SQLite's
+    IMMEDIATE transactions serialise anyway): a move between two practitioners cannot deadlock
+    with a booking, and two desks booking one patient with two practitioners at once are
+    serialised, so the second sees the first's visit."""
     ids = sorted({p.pk for p in practitioners})
-    list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    list(get_user_model().objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk"))
+    list(Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk))
 
 
 def _check_free(*, patient, practitioner, start, end, moving=None) -> None:
@@ -187,7 +190,7 @@ def book_appointment(
         clinic_id=patient.clinic_id, practitioner=practitioner, start=start, end=end
     )
     with transaction.atomic():
-        _lock_practitioners(practitioner)
+        _lock_practitioners(practitioner, patient=patient)
         _check_free(patient=patient, practitioner=practitioner, start=start, end=end)
         return Appointment.objects.create(
             clinic_id=patient.clinic_id,
@@ -214,7 +217,11 @@ def _locked_visit(appointment: Appointment, by) -> Appointment:
     """The visit's row, locked, after checking the user may change it (staff of its clinic)."""
     if by.clinic_id != appointment.clinic_id or not roles_of(by) & scheduling.STAFF_ROLES:
         raise PermissionDenied
-    return Appointment.objects.select_for_update().select_related("patient").get(pk=appointment.pk)
+    return (
+        Appointment.objects.select_for_update(no_key=True)
+        .select_related("patient")
+        .get(pk=appointment.pk)
+    )
 
 
 def _not_movable() -> ValidationError:
@@ -237,7 +244,7 @@ def move_appointment(*, appointment: Appointment, practitioner, start: datetime,
         clinic_id=appointment.clinic_id, practitioner=practitioner, start=start, end=end
     )
     with transaction.atomic():
-        _lock_practitioners(practitioner, appointment.practitioner)
+        _lock_practitioners(practitioner, appointment.practitioner, patient=appointment.patient)
         locked = _locked_visit(appointment, by)
         if locked.status not in MOVABLE or locked.start < timezone.now():
             raise _not_movable()
@@ -272,8 +279,16 @@ def edit_appointment(
             end=end,
         )
     with transaction.atomic():
-        _lock_practitioners(appointment.practitioner)
+        _lock_practitioners(appointment.practitioner, patient=appointment.patient)
         locked = _locked_visit(appointment, by)
+        moved = (locked.start, locked.practitioner_id) != (
+            appointment.start,
+            appointment.practitioner_id,
+        )
+        if end != appointment.end and moved:
+            raise ValidationError({"menu": _not_movable()})  # moved meanwhile: look again
+        if end == appointment.end:
+            end = locked.end  # the menu's length is not changing: keep the visit's end
         if end != locked.end:
             if locked.status not in MOVABLE:
                 raise ValidationError({"menu": _not_movable()})
@@ -383,7 +398,7 @@ def book_series(
     lock; the dates that are not free (checked again here: someone may have booked since the
     preview) are returned with their reason and left unbooked."""
     length = _length(clinic_id=patient.clinic_id, menu=menu, minutes=minutes)
-    _lock_practitioners(practitioner)
+    _lock_practitioners(practitioner, patient=patient)
     booked, refused = [], []
     for when in _weekly(start, weeks):
         end = when + timedelta(minutes=length)
@@ -432,7 +447,7 @@ def change_status(*, appointment: Appointment, target: str, by) -> Appointment:
     reason: `cancel_appointment`."""
     if target == scheduling.CANCELLED:
         raise PermissionDenied
-    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    locked = Appointment.objects.select_for_update(no_key=True).get(pk=appointment.pk)
     if not scheduling.can_transition(locked.status, target, roles_of(by), visit_time(locked)):
         raise PermissionDenied
     if target == scheduling.BOOKED and _has_visit_record(locked):

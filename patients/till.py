@@ -51,7 +51,7 @@ def close_day(
         raise ValidationError(errors)
     # The clinic's row is the lock checkout takes for its receipt number: a payment being
     # written now finishes before the figures are read.
-    Clinic.objects.select_for_update().get(pk=clinic_id)
+    Clinic.objects.select_for_update(no_key=True).get(pk=clinic_id)
     if DayClose.objects.filter(clinic_id=clinic_id, day=day).exists():
         raise ValidationError(_("This day is already closed."), code="closed")
     figures = takings.figures(by, day, day)

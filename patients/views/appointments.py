@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clinic import access, dates
@@ -81,11 +82,17 @@ def _booked(request, visits, refused=()) -> None:
             % {"name": visits[0].patient.full_name, "when": f"{first:%Y-%m-%d %H:%M}"},
         )
         return
-    messages.success(
-        request,
-        _("Booked %(count)s visits; %(refused)s dates were not free and were left out.")
-        % {"count": len(visits), "refused": len(refused)},
-    )
+    booked = ngettext("Booked %(count)s visit.", "Booked %(count)s visits.", len(visits)) % {
+        "count": len(visits)
+    }
+    if refused:
+        left_out = ngettext(
+            "%(count)s date was not free and was left out.",
+            "%(count)s dates were not free and were left out.",
+            len(refused),
+        ) % {"count": len(refused)}
+        booked = f"{booked} {left_out}"
+    messages.success(request, booked)
 
 
 def _where_next(request, visit):

@@ -70,7 +70,10 @@ def _refused(form, refusal: ValidationError) -> None:
 
 @access.allow(*access.DESK)
 def till_close(request):
-    day = _day(request)  # the form posts to its own address, ?day= included
+    day, problem = dates.query_day_or_say(request.GET.get("day"), default=timezone.localdate())
+    if problem:  # the form posts to its own address, ?day= included: never close another day
+        messages.error(request, problem)
+        return redirect(_day_url(day))
     if takings.day_close(request.user, day):
         messages.info(request, _("This day is already closed."))
         return redirect(_day_url(day))

@@ -141,3 +141,46 @@ def test_moving_a_visit_into_a_slot_being_booked_at_that_moment_gives_one_visit_
     assert around.count() == 1
     moving.refresh_from_db()
     assert (moving.start == start) == ("moved" in outcomes)
+
+
+@pytest.mark.race
+@pytest.mark.django_db(transaction=True)
+def test_one_patient_booked_with_two_practitioners_at_one_moment_gets_one_visit(ours):
+    """Two desks book the same patient at 10:00, each with another practitioner: the patient's
+    row is locked after the practitioners', so the second booking sees the first and is
+    refused (before, each held only its own practitioner's lock and both went in)."""
+    from clinic.models import Role
+    from tests.factories import UserFactory
+
+    other = UserFactory(clinic=ours.clinic, role=Role.PRACTITIONER)
+    start = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate() + dt.timedelta(days=3), dt.time(10))
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def book(practitioner):
+        try:
+            barrier.wait(timeout=10)
+            services.book_appointment(
+                patient=ours.other_patient,
+                practitioner=practitioner,
+                start=start,
+                minutes=30,
+                reason="",
+                booked_by=ours.frontdesk,
+            )
+            outcomes.append("booked")
+        except services.BookingConflict:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(p,)) for p in (ours.practitioner, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["booked", "refused"]
+    assert Appointment.objects.filter(patient=ours.other_patient, start=start).count() == 1

@@ -209,3 +209,42 @@ def test_a_closed_day_takes_no_payment(ours, menu):
     with pytest.raises(ValidationError):
         _checkout(ours, checkout.Charge(treatment=menu))
     assert not Payment.objects.exists() and not Refund.objects.exists()
+
+
+def test_a_receipt_that_sells_a_ticket_takes_no_discount(ours, menu):
+    """A ticket refunds by its price: a discount shared with it could give back more than was
+    paid (24,000 paid 19,000 would refund 21,600)."""
+    package = TicketPackageFactory(clinic=ours.clinic)
+    with pytest.raises(ValidationError) as refused:
+        _checkout(ours, checkout.Charge(package=package, discount=5000, discount_reason="特価"))
+    assert "discount" in refused.value.message_dict
+    assert not Ticket.objects.exists()
+
+
+def test_a_refusal_is_in_the_users_language_and_the_receipt_in_japanese(ours, menu):
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            _checkout(ours, checkout.Charge(treatment=menu, discount=600))
+        assert refused.value.message_dict["discount_reason"] == ["Say why the discount is given."]
+        paid = _checkout(ours, checkout.Charge(treatment=menu, discount=600, discount_reason="x"))
+    assert paid.receipt["lines"][1]["description"] == "割引"
+
+
+def test_a_visit_is_not_given_back_to_a_ticket_closed_meanwhile(ours, menu):
+    package = TicketPackageFactory(clinic=ours.clinic)
+    _checkout(ours, checkout.Charge(package=package))
+    ticket = Ticket.objects.get()
+    used = _checkout(ours, checkout.Charge(treatment=menu, ticket=ticket), _seen_visit(ours, menu))
+    checkout.refund_ticket(ticket=ticket, method="cash", reason="解約", by=ours.frontdesk)
+    with pytest.raises(ValidationError):
+        checkout.refund_payment(
+            payment=used,
+            amount=0,
+            method="cash",
+            reason="戻す",
+            return_visits=True,
+            by=ours.frontdesk,
+        )
+    assert not Refund.objects.filter(visits_returned__gt=0).exists()

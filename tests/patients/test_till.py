@@ -189,9 +189,13 @@ def test_the_month_page_shows_the_days_and_the_totals(ours, takings_day, day, lo
     ],
 )
 def test_a_bad_query_value_falls_back_with_a_message(ours, login, name, query):
-    response = login(ours.frontdesk).get(reverse(name), query)
+    """A report shows the fallback day; the close goes back to the day's page instead, so a
+    form never closes another day than the one it names."""
+    response = login(ours.frontdesk).get(reverse(name), query, follow=True)
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    if name == "patients:till_close":
+        assert response.redirect_chain[0][0].startswith(reverse("patients:till_day"))
 
 
 # The accountant's CSV --------------------------------------------------------------------
@@ -326,3 +330,13 @@ def test_two_desks_closing_the_same_day_at_once_close_it_once(ours, day):
         thread.join(timeout=30)
     assert sorted(outcomes) == ["closed", "refused"]
     assert DayClose.objects.filter(clinic=ours.clinic, day=day).count() == 1
+
+
+def test_a_close_posted_with_a_day_that_is_not_a_date_closes_nothing(ours, login):
+    from patients.models import DayClose
+
+    response = login(ours.frontdesk).post(
+        reverse("patients:till_close") + "?day=2026-13-40",
+        {"float_yen": "0", "counted_cash": "0", "note": ""},
+    )
+    assert response.status_code == 302 and not DayClose.objects.exists()
