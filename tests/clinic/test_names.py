@@ -170,7 +170,7 @@ def test_editing_a_staff_member_refuses_a_hidden_display_name(ours, login):
 )
 def test_the_clinic_name_is_checked_too(ours, login, name, saved):
     response = login(ours.admin).post(
-        reverse("clinic_settings"), {"name": name, "phone": "", "address": ""}
+        reverse("clinic_settings"), {"name": name, "phone": "", "address": "", "tax_rate": "10"}
     )
     assert Clinic.objects.filter(pk=ours.clinic.pk, name=name).exists() is saved
     if not saved:

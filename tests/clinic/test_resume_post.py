@@ -406,7 +406,7 @@ FORM_PAGES = {
     "clinic_settings": (
         lambda c: reverse("clinic_settings"),
         "admin",
-        lambda c: {"name": "新しい院名", "phone": "", "address": ""},
+        lambda c: {"name": "新しい院名", "phone": "", "address": "", "tax_rate": "10"},
         "name",
         lambda c: Clinic.objects.filter(name="新しい院名").exists(),
     ),

@@ -311,7 +311,8 @@ def test_patients_are_never_asked(ours, with_device):
 def test_the_admin_turns_the_requirement_on_and_it_is_recorded(ours, login, caplog):
     admin = login(ours.admin)
     verify_session(admin, enrol(ours.admin))
-    data = {"name": ours.clinic.name, "phone": "", "address": "", "require_two_factor": "on"}
+    data = {"name": ours.clinic.name, "phone": "", "address": "", "tax_rate": "10"}
+    data["require_two_factor"] = "on"
     with caplog.at_level(logging.WARNING, logger="hikagami.security"):
         assert admin.post(reverse("clinic_settings"), data).status_code == 302
     ours.clinic.refresh_from_db()
@@ -336,7 +337,10 @@ def test_saving_the_settings_keeps_a_patient_number_handed_out_meanwhile(ours, l
 
     monkeypatch.setattr(ClinicSettingsForm, "clean", a_registration_meanwhile)
     before = Clinic.objects.get(pk=ours.clinic.pk).next_patient_number
-    admin.post(reverse("clinic_settings"), {"name": "新しい名前", "phone": "", "address": ""})
+    admin.post(
+        reverse("clinic_settings"),
+        {"name": "新しい名前", "phone": "", "address": "", "tax_rate": "10"},
+    )
     after = Clinic.objects.get(pk=ours.clinic.pk)
     assert after.name == "新しい名前" and after.next_patient_number == before + 1
 
@@ -438,3 +442,19 @@ def test_the_setup_page_escapes_what_users_typed(ours, login):
     ours.practitioner.save()
     html = login(ours.practitioner).get(SETUP).content.decode()
     assert "<script>alert" not in html and "<img src=x" not in html
+
+
+def test_the_admin_sets_the_receipts_registration_number_and_tax_rate(ours, login):
+    admin = login(ours.admin)
+    data = {"name": ours.clinic.name, "phone": "", "address": "", "tax_rate": "8"}
+    refused = admin.post(
+        reverse("clinic_settings"), {**data, "invoice_registration_number": "1234567890123"}
+    )
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["invoice_registration_number"]
+    assert 'value="1234567890123"' in refused.content.decode()
+    admin.post(
+        reverse("clinic_settings"), {**data, "invoice_registration_number": "T1234567890123"}
+    )
+    ours.clinic.refresh_from_db()
+    assert (ours.clinic.invoice_registration_number, ours.clinic.tax_rate) == ("T1234567890123", 8)
